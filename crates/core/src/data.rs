@@ -1,0 +1,131 @@
+//! The data interface: everything a check may read, and how "could not read" is reported.
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::DataNeed;
+use crate::records::*;
+
+/// Why a data source could not answer. Checks propagate it with `?`; the runner turns it into
+/// an `error` result whose message is this error's text. It is never a `fail`.
+///
+/// Messages must never contain a secret or a token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum SourceError {
+    /// The application lacks a permission, a role or a licence to read this.
+    #[error("permission denied reading {what}: {detail}")]
+    Permission { what: String, detail: String },
+    /// The service could not be reached (DNS, connection, TLS, timeout).
+    #[error("could not reach {service}: {detail}")]
+    Unreachable { service: String, detail: String },
+    /// The service answered, but not in a shape the tool understands.
+    #[error("malformed answer from {service}: {detail}")]
+    Malformed { service: String, detail: String },
+    /// The service kept throttling after the allowed retries.
+    #[error("{service} kept throttling (HTTP 429) after {attempts} attempts")]
+    Throttled { service: String, attempts: u32 },
+    /// Any other HTTP error answer.
+    #[error("{service} answered HTTP {status} to {request}: {code} {message}")]
+    Http {
+        service: String,
+        request: String,
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// This data source cannot provide this data (e.g. an offline bundle that lacks it).
+    #[error("not available from this data source: {0}")]
+    Unsupported(String),
+}
+
+/// The service a raw read goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawService {
+    /// Dataverse Web API; the path is relative to `/api/data/v9.2/`.
+    Dataverse,
+    /// Microsoft Graph; the path is relative to `/v1.0/`.
+    Graph,
+}
+
+/// What a run covers, told to the source before any check runs so that a live source can
+/// read in bulk (a page of 5000 mailboxes rather than 5000 requests) while checks keep asking
+/// per subject.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunPlan {
+    /// The mailboxes the run covers.
+    pub mailbox_ids: Vec<String>,
+    /// The profiles the run covers.
+    pub profile_ids: Vec<String>,
+    /// The union of the selected checks' [`CheckMeta::reads`](crate::CheckMeta::reads).
+    pub needs: Vec<DataNeed>,
+}
+
+impl RunPlan {
+    pub fn needs(&self, need: DataNeed) -> bool {
+        self.needs.contains(&need)
+    }
+}
+
+/// The data a check may read. Keyed look-ups return `Ok(None)` (or an empty list) when the
+/// source read successfully and found nothing, and `Err` when it could not read.
+///
+/// Implementations: `MemorySource` (in this crate, for unit tests), the live Microsoft 365
+/// source (`ssync-m365`) and the offline evidence bundle.
+#[async_trait::async_trait]
+pub trait DataSource: Send + Sync {
+    /// Tells the source what the run covers, before any check runs. A live source uses it to
+    /// prefetch in bulk; the default does nothing.
+    async fn prepare(&self, _plan: &RunPlan) -> Result<(), SourceError> {
+        Ok(())
+    }
+
+    /// The environment (organization id, tenant id, URL).
+    async fn environment(&self) -> Result<Environment, SourceError>;
+
+    /// Every e-mail server profile.
+    async fn profiles(&self) -> Result<Vec<EmailServerProfile>, SourceError>;
+
+    /// One e-mail server profile by id.
+    async fn profile(&self, id: &str) -> Result<Option<EmailServerProfile>, SourceError>;
+
+    /// Every mailbox record, active or not; the runner selects.
+    async fn mailboxes(&self) -> Result<Vec<Mailbox>, SourceError>;
+
+    /// The mailboxes that use a profile.
+    async fn mailboxes_on_profile(&self, profile_id: &str) -> Result<Vec<Mailbox>, SourceError>;
+
+    /// One Dataverse user by `systemuserid`.
+    async fn system_user(&self, id: &str) -> Result<Option<SystemUser>, SourceError>;
+
+    /// One queue by `queueid`.
+    async fn queue(&self, id: &str) -> Result<Option<Queue>, SourceError>;
+
+    /// The Entra user whose UPN, `mail` or any SMTP proxy address equals `address`
+    /// (case-insensitive).
+    async fn entra_user_by_address(&self, address: &str) -> Result<Option<EntraUser>, SourceError>;
+
+    /// The Entra user with this object id.
+    async fn entra_user_by_id(&self, id: &str) -> Result<Option<EntraUser>, SourceError>;
+
+    /// Where the mailbox of the Entra user `user_id` lives.
+    async fn mailbox_location(&self, user_id: &str) -> Result<MailboxLocation, SourceError>;
+
+    /// Soft-deleted Entra users whose UPN, `mail` or proxy addresses match `address` (see
+    /// [`crate::address::deleted_user_matches`]).
+    async fn deleted_users_matching(&self, address: &str) -> Result<Vec<DeletedUser>, SourceError>;
+
+    /// The tenant id a mail domain belongs to; `Ok(None)` when the identity service knows no
+    /// tenant for it.
+    async fn domain_tenant(&self, domain: &str) -> Result<Option<String>, SourceError>;
+
+    /// What an EWS URL answers to one unauthenticated request. Never sends credentials.
+    async fn ews_probe(&self, url: &str) -> Result<EwsProbe, SourceError>;
+
+    /// The alerts (trace logs) of a mailbox, newest first.
+    async fn mailbox_alerts(&self, mailbox_id: &str) -> Result<Vec<Alert>, SourceError>;
+
+    /// The escape hatch for custom checks: one read-only GET of `path` (with its query) on
+    /// Dataverse or Graph, answered as JSON. Paging is the caller's business.
+    async fn raw_get(&self, service: RawService, path: &str) -> Result<serde_json::Value, SourceError>;
+}

@@ -1,0 +1,114 @@
+//! A finding: one check's result on one subject, in the shape of the JSON report contract
+//! (`CONTRACTS.md` §4).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::check::CheckMeta;
+use crate::outcome::{Outcome, Status};
+use crate::subject::Subject;
+
+/// The subject of a finding as reported: `{ "kind", "id", "name" }`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SubjectRef {
+    /// `environment`, `profile` or `mailbox`.
+    pub kind: String,
+    pub id: String,
+    pub name: String,
+}
+
+impl From<&Subject> for SubjectRef {
+    fn from(s: &Subject) -> Self {
+        Self {
+            kind: s.scope().as_str().to_owned(),
+            id: s.id().to_owned(),
+            name: s.name().to_owned(),
+        }
+    }
+}
+
+/// One row of the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub check: String,
+    /// KB 3212785 cause number, or `null`.
+    pub cause: Option<u8>,
+    pub status: Status,
+    /// `error`, `warning` or `info` (from the check's metadata).
+    pub severity: String,
+    pub subject: SubjectRef,
+    /// Addresses of every mailbox the finding affects.
+    pub mailboxes: Vec<String>,
+    pub message: String,
+    pub evidence: Map<String, Value>,
+    /// Present on every result that is not a pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+    /// The check's first documentation link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub docs: Option<String>,
+}
+
+impl Finding {
+    /// Joins a check's outcome with its metadata and subject. A mailbox finding with no
+    /// explicit `mailboxes` lists the subject's own address; a non-pass result with no
+    /// remediation of its own takes the check's.
+    pub fn new(meta: &CheckMeta, subject: &Subject, outcome: Outcome) -> Self {
+        let mut mailboxes = outcome.mailboxes;
+        if mailboxes.is_empty()
+            && let Subject::Mailbox(m) = subject
+        {
+            mailboxes.push(m.display_address().to_owned());
+        }
+        let remediation = match outcome.status {
+            Status::Pass => None,
+            Status::Skip | Status::Error => outcome.remediation,
+            Status::Warn | Status::Fail => outcome.remediation.or_else(|| Some(meta.remediation.to_owned())),
+        };
+        Self {
+            check: meta.id.to_owned(),
+            cause: meta.cause,
+            status: outcome.status,
+            severity: meta.severity.as_str().to_owned(),
+            subject: SubjectRef::from(subject),
+            mailboxes,
+            message: outcome.message,
+            evidence: outcome.evidence,
+            remediation,
+            docs: meta.docs.first().map(|d| (*d).to_owned()),
+        }
+    }
+}
+
+/// Counts per status, plus the number of mailboxes the run covered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub mailboxes: usize,
+    pub pass: usize,
+    pub warn: usize,
+    pub fail: usize,
+    pub skip: usize,
+    pub error: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, status: Status) {
+        match status {
+            Status::Pass => self.pass += 1,
+            Status::Warn => self.warn += 1,
+            Status::Fail => self.fail += 1,
+            Status::Skip => self.skip += 1,
+            Status::Error => self.error += 1,
+        }
+    }
+
+    pub fn count(&self, status: Status) -> usize {
+        match status {
+            Status::Pass => self.pass,
+            Status::Warn => self.warn,
+            Status::Fail => self.fail,
+            Status::Skip => self.skip,
+            Status::Error => self.error,
+        }
+    }
+}

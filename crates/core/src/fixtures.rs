@@ -1,0 +1,147 @@
+//! Ready-made records with healthy defaults, for tests. Change the fields a test is about;
+//! every record here describes a mailbox that would synchronise.
+
+use crate::records::*;
+
+pub const TENANT: &str = "11111111-1111-1111-1111-111111111111";
+pub const OTHER_TENANT: &str = "22222222-2222-2222-2222-222222222222";
+
+pub fn environment() -> Environment {
+    Environment {
+        organization_id: "00000000-0000-0000-0000-0000000000e1".into(),
+        tenant_id: TENANT.into(),
+        url: "https://contoso.crm.dynamics.com".into(),
+        name: "Contoso".into(),
+    }
+}
+
+/// The default "Microsoft Exchange Online" profile: server-to-server, same tenant.
+pub fn exchange_online_profile(id: &str) -> EmailServerProfile {
+    let conn = Connection {
+        credential_retrieval: Some(CredentialRetrieval::ServerToServer),
+        auth_protocol: None,
+        server_location: Some("https://outlook.office365.com/EWS/Exchange.asmx".into()),
+    };
+    EmailServerProfile {
+        id: id.into(),
+        name: "Microsoft Exchange Online".into(),
+        server_type: ServerType::ExchangeOnline,
+        server_type_name: Some("Exchange Online".into()),
+        incoming: conn.clone(),
+        outgoing: conn,
+        use_autodiscover: true,
+        exchange_online_tenant_id: None,
+        use_default_tenant_id: true,
+        active: true,
+    }
+}
+
+/// An Exchange Server (Hybrid) profile with server-to-server authentication.
+pub fn hybrid_profile(id: &str) -> EmailServerProfile {
+    let conn = Connection {
+        credential_retrieval: Some(CredentialRetrieval::ServerToServer),
+        auth_protocol: None,
+        server_location: Some("https://mail.contoso.com/EWS/Exchange.asmx".into()),
+    };
+    EmailServerProfile {
+        name: "Exchange Hybrid".into(),
+        server_type: ServerType::ExchangeServerHybrid,
+        server_type_name: Some("Exchange Server (Hybrid)".into()),
+        incoming: conn.clone(),
+        outgoing: conn,
+        ..exchange_online_profile(id)
+    }
+}
+
+/// An Exchange Server (on-premises) profile with credentials in the profile and Basic.
+pub fn on_premises_profile(id: &str, ews_url: &str) -> EmailServerProfile {
+    let conn = Connection {
+        credential_retrieval: Some(CredentialRetrieval::InProfile),
+        auth_protocol: Some(AuthProtocol::Basic),
+        server_location: Some(ews_url.into()),
+    };
+    EmailServerProfile {
+        name: "Exchange On-Premises".into(),
+        server_type: ServerType::ExchangeServer,
+        server_type_name: Some("Exchange Server".into()),
+        incoming: conn.clone(),
+        outgoing: conn,
+        use_autodiscover: false,
+        ..exchange_online_profile(id)
+    }
+}
+
+/// An active mailbox using server-side synchronization for everything, regarding user
+/// `user-<id>`, on profile `profile-exo`.
+pub fn mailbox(id: &str, address: &str) -> Mailbox {
+    Mailbox {
+        id: id.into(),
+        name: address.split('@').next().unwrap_or(address).into(),
+        email_address: Some(address.into()),
+        regarding: Regarding::User(format!("user-{id}")),
+        profile_id: Some("profile-exo".into()),
+        delivery: DeliveryMethods {
+            incoming: 2,
+            outgoing: 2,
+            act: 1,
+        },
+        statuses: SyncStatuses {
+            incoming: Some(1),
+            outgoing: Some(1),
+            act: Some(1),
+            mailbox: Some(1),
+        },
+        active: true,
+        ews_url: None,
+    }
+}
+
+pub fn system_user(id: &str, upn: &str, entra_object_id: &str) -> SystemUser {
+    SystemUser {
+        id: id.into(),
+        full_name: upn.split('@').next().unwrap_or(upn).into(),
+        domain_name: Some(upn.into()),
+        internal_email: Some(upn.into()),
+        entra_object_id: Some(entra_object_id.into()),
+        azure_state: Some(AzureState::Exists),
+        disabled: false,
+    }
+}
+
+/// Exchange Online (Plan 1), enabled.
+pub const EXCHANGE_PLAN_1: &str = "9aaf7827-d63c-4b61-89c3-182f06f82e5c";
+
+/// An enabled user whose primary address and UPN are `address`, licensed for Exchange Online
+/// (Plan 1).
+pub fn entra_user(id: &str, address: &str) -> EntraUser {
+    EntraUser {
+        id: id.into(),
+        user_principal_name: address.into(),
+        display_name: Some(address.split('@').next().unwrap_or(address).into()),
+        mail: Some(address.into()),
+        proxy_addresses: vec![format!("SMTP:{address}")],
+        assigned_plans: vec![AssignedPlan {
+            service_plan_id: EXCHANGE_PLAN_1.into(),
+            service: "exchange".into(),
+            capability_status: CapabilityStatus::Enabled,
+            assigned_at: Some("2025-01-01T00:00:00Z".into()),
+        }],
+        assigned_licenses: vec![AssignedLicense {
+            sku_id: "4b9405b0-7788-4568-add1-99614e613b69".into(),
+            disabled_plans: vec![],
+        }],
+        account_enabled: Some(true),
+    }
+}
+
+pub fn in_exchange_online(purpose: MailboxPurpose) -> MailboxLocation {
+    MailboxLocation::ExchangeOnline {
+        purpose: Some(purpose),
+    }
+}
+
+pub fn not_in_exchange_online() -> MailboxLocation {
+    MailboxLocation::NotInExchangeOnline {
+        code: "MailboxNotEnabledForRESTAPI".into(),
+    }
+}

@@ -1,0 +1,82 @@
+//! # ssync-core — the check API of ssync-doctor
+//!
+//! Everything a check (bundled or custom) needs, and nothing that talks to a network:
+//!
+//! * [`Check`] — the trait a check implements: static [`CheckMeta`] plus an async
+//!   [`Check::run`] over one [`Subject`] that returns an [`Outcome`].
+//! * [`DataSource`] — the data interface checks read through. Every method returns
+//!   `Result<_, SourceError>`, so "could not read" is never confused with "read and found
+//!   nothing". Live sources (Dataverse, Graph, EWS) live in `ssync-m365`; [`MemorySource`]
+//!   here serves unit tests.
+//! * [`register_check!`] / [`registered_checks`] — discovery through `inventory`.
+//! * [`Finding`] — one row of the report, in the shape of the JSON report contract.
+//!
+//! A minimal check:
+//!
+//! ```
+//! use ssync_core::prelude::*;
+//!
+//! pub struct AlwaysHasAddress;
+//!
+//! pub static META: CheckMeta = CheckMeta {
+//!     id: "acme-mailbox-has-address",
+//!     title: "Every mailbox has an e-mail address",
+//!     cause: None,
+//!     scope: Scope::Mailbox,
+//!     severity: Severity::Warning,
+//!     summary: "Flags mailbox records with an empty e-mail address.",
+//!     explain: "A mailbox without an address cannot be synchronised.",
+//!     remediation: "Fill in the Email Address field of the mailbox record.",
+//!     docs: &[],
+//!     reads: &[DataNeed::Mailboxes],
+//! };
+//!
+//! #[async_trait]
+//! impl Check for AlwaysHasAddress {
+//!     fn meta(&self) -> &'static CheckMeta { &META }
+//!     async fn run(&self, _ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
+//!         let mailbox = subject.mailbox()?;
+//!         Ok(match &mailbox.email_address {
+//!             Some(_) => Outcome::pass("The mailbox has an e-mail address."),
+//!             None => Outcome::warn("The mailbox has no e-mail address."),
+//!         })
+//!     }
+//! }
+//!
+//! ssync_core::register_check!(AlwaysHasAddress);
+//! ```
+
+pub mod address;
+pub mod check;
+pub mod data;
+pub mod finding;
+pub mod fixtures;
+pub mod memory;
+pub mod outcome;
+pub mod records;
+pub mod registry;
+pub mod subject;
+
+pub use async_trait::async_trait;
+pub use check::{Check, CheckContext, CheckMeta, DataNeed, Scope, Severity, evaluate};
+pub use data::{DataSource, RawService, RunPlan, SourceError};
+pub use finding::{Finding, SubjectRef, Summary};
+pub use memory::{Facts, MemorySource, MemorySourceBuilder};
+pub use outcome::{Outcome, Status};
+pub use registry::{Registration, RegistryError, registered_checks};
+pub use subject::Subject;
+
+/// Re-exported so that [`register_check!`] works in crates that do not depend on `inventory`.
+#[doc(hidden)]
+pub use inventory;
+
+/// Everything a check crate usually needs, in one `use`.
+pub mod prelude {
+    pub use crate::address;
+    pub use crate::records::*;
+    pub use crate::{
+        Check, CheckContext, CheckMeta, DataNeed, DataSource, Outcome, Scope, Severity, SourceError, Status,
+        Subject, async_trait,
+    };
+    pub use serde_json::json;
+}

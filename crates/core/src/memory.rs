@@ -1,0 +1,325 @@
+//! An in-memory [`DataSource`] built from plain records, for unit tests of bundled and custom
+//! checks, and as the store of an offline evidence bundle ([`Facts`] is serialisable).
+//!
+//! ```
+//! use ssync_core::{MemorySource, fixtures};
+//!
+//! let source = MemorySource::builder()
+//!     .mailbox(fixtures::mailbox("mb-1", "frank@fabrikam.com"))
+//!     .entra_user(fixtures::entra_user("u-1", "frank@fabrikam.com"))
+//!     .build();
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::address;
+use crate::check::DataNeed;
+use crate::data::{DataSource, RawService, SourceError};
+use crate::records::*;
+
+/// Every fact a data source can answer with, as plain data.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Facts {
+    pub environment: Option<Environment>,
+    pub profiles: Vec<EmailServerProfile>,
+    pub mailboxes: Vec<Mailbox>,
+    pub system_users: Vec<SystemUser>,
+    pub queues: Vec<Queue>,
+    pub entra_users: Vec<EntraUser>,
+    /// Mailbox location by Entra user id.
+    pub mailbox_locations: BTreeMap<String, MailboxLocation>,
+    pub deleted_users: Vec<DeletedUser>,
+    /// Tenant id by lower-case mail domain; a domain absent here is unknown to the identity
+    /// service.
+    pub domain_tenants: BTreeMap<String, String>,
+    /// EWS probe answers by URL; a URL absent here is unreachable.
+    pub ews_probes: BTreeMap<String, EwsProbe>,
+    /// Alerts by mailbox id, newest first.
+    pub alerts: BTreeMap<String, Vec<Alert>>,
+    /// Raw GET answers by `"dataverse:<path>"` / `"graph:<path>"`.
+    pub raw: BTreeMap<String, serde_json::Value>,
+}
+
+/// An in-memory data source. Build it with [`MemorySource::builder`].
+#[derive(Debug, Clone, Default)]
+pub struct MemorySource {
+    facts: Facts,
+    failures: BTreeMap<DataNeed, SourceError>,
+    raw_failure: Option<SourceError>,
+}
+
+impl MemorySource {
+    pub fn builder() -> MemorySourceBuilder {
+        MemorySourceBuilder::default()
+    }
+
+    /// A source answering from recorded facts.
+    pub fn from_facts(facts: Facts) -> Self {
+        Self {
+            facts,
+            ..Self::default()
+        }
+    }
+
+    pub fn facts(&self) -> &Facts {
+        &self.facts
+    }
+
+    fn guard(&self, need: DataNeed) -> Result<(), SourceError> {
+        match self.failures.get(&need) {
+            Some(err) => Err(err.clone()),
+            None => Ok(()),
+        }
+    }
+}
+
+fn raw_key(service: RawService, path: &str) -> String {
+    let prefix = match service {
+        RawService::Dataverse => "dataverse",
+        RawService::Graph => "graph",
+    };
+    format!("{prefix}:{path}")
+}
+
+/// Builds a [`MemorySource`] record by record.
+#[derive(Debug, Default)]
+pub struct MemorySourceBuilder {
+    source: MemorySource,
+}
+
+impl MemorySourceBuilder {
+    pub fn environment(mut self, env: Environment) -> Self {
+        self.source.facts.environment = Some(env);
+        self
+    }
+
+    pub fn profile(mut self, profile: EmailServerProfile) -> Self {
+        self.source.facts.profiles.push(profile);
+        self
+    }
+
+    pub fn mailbox(mut self, mailbox: Mailbox) -> Self {
+        self.source.facts.mailboxes.push(mailbox);
+        self
+    }
+
+    pub fn system_user(mut self, user: SystemUser) -> Self {
+        self.source.facts.system_users.push(user);
+        self
+    }
+
+    pub fn queue(mut self, queue: Queue) -> Self {
+        self.source.facts.queues.push(queue);
+        self
+    }
+
+    pub fn entra_user(mut self, user: EntraUser) -> Self {
+        self.source.facts.entra_users.push(user);
+        self
+    }
+
+    /// Where the mailbox of Entra user `user_id` lives.
+    pub fn mailbox_location(mut self, user_id: &str, location: MailboxLocation) -> Self {
+        self.source
+            .facts
+            .mailbox_locations
+            .insert(user_id.to_owned(), location);
+        self
+    }
+
+    pub fn deleted_user(mut self, user: DeletedUser) -> Self {
+        self.source.facts.deleted_users.push(user);
+        self
+    }
+
+    pub fn domain_tenant(mut self, domain: &str, tenant_id: &str) -> Self {
+        self.source
+            .facts
+            .domain_tenants
+            .insert(domain.to_lowercase(), tenant_id.to_owned());
+        self
+    }
+
+    pub fn ews_probe(mut self, probe: EwsProbe) -> Self {
+        self.source.facts.ews_probes.insert(probe.url.clone(), probe);
+        self
+    }
+
+    pub fn alert(mut self, mailbox_id: &str, alert: Alert) -> Self {
+        self.source
+            .facts
+            .alerts
+            .entry(mailbox_id.to_owned())
+            .or_default()
+            .push(alert);
+        self
+    }
+
+    pub fn raw(mut self, service: RawService, path: &str, value: serde_json::Value) -> Self {
+        self.source.facts.raw.insert(raw_key(service, path), value);
+        self
+    }
+
+    /// Makes every read of `need` fail with `error`, to test a check's `error` path.
+    pub fn failing(mut self, need: DataNeed, error: SourceError) -> Self {
+        self.source.failures.insert(need, error);
+        self
+    }
+
+    /// Makes every raw read fail with `error`.
+    pub fn failing_raw(mut self, error: SourceError) -> Self {
+        self.source.raw_failure = Some(error);
+        self
+    }
+
+    pub fn build(self) -> MemorySource {
+        self.source
+    }
+}
+
+#[async_trait::async_trait]
+impl DataSource for MemorySource {
+    async fn environment(&self) -> Result<Environment, SourceError> {
+        self.guard(DataNeed::Environment)?;
+        self.facts
+            .environment
+            .clone()
+            .ok_or_else(|| SourceError::Unsupported("the environment was not recorded".into()))
+    }
+
+    async fn profiles(&self) -> Result<Vec<EmailServerProfile>, SourceError> {
+        self.guard(DataNeed::Profiles)?;
+        Ok(self.facts.profiles.clone())
+    }
+
+    async fn profile(&self, id: &str) -> Result<Option<EmailServerProfile>, SourceError> {
+        self.guard(DataNeed::Profiles)?;
+        Ok(self
+            .facts
+            .profiles
+            .iter()
+            .find(|p| p.id.eq_ignore_ascii_case(id))
+            .cloned())
+    }
+
+    async fn mailboxes(&self) -> Result<Vec<Mailbox>, SourceError> {
+        self.guard(DataNeed::Mailboxes)?;
+        Ok(self.facts.mailboxes.clone())
+    }
+
+    async fn mailboxes_on_profile(&self, profile_id: &str) -> Result<Vec<Mailbox>, SourceError> {
+        self.guard(DataNeed::Mailboxes)?;
+        Ok(self
+            .facts
+            .mailboxes
+            .iter()
+            .filter(|m| {
+                m.profile_id
+                    .as_deref()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(profile_id))
+            })
+            .cloned()
+            .collect())
+    }
+
+    async fn system_user(&self, id: &str) -> Result<Option<SystemUser>, SourceError> {
+        self.guard(DataNeed::SystemUsers)?;
+        Ok(self
+            .facts
+            .system_users
+            .iter()
+            .find(|u| u.id.eq_ignore_ascii_case(id))
+            .cloned())
+    }
+
+    async fn queue(&self, id: &str) -> Result<Option<Queue>, SourceError> {
+        self.guard(DataNeed::SystemUsers)?;
+        Ok(self
+            .facts
+            .queues
+            .iter()
+            .find(|q| q.id.eq_ignore_ascii_case(id))
+            .cloned())
+    }
+
+    async fn entra_user_by_address(&self, addr: &str) -> Result<Option<EntraUser>, SourceError> {
+        self.guard(DataNeed::EntraUsers)?;
+        Ok(self
+            .facts
+            .entra_users
+            .iter()
+            .find(|u| address::classify(addr, u) != address::AddressMatch::None)
+            .cloned())
+    }
+
+    async fn entra_user_by_id(&self, id: &str) -> Result<Option<EntraUser>, SourceError> {
+        self.guard(DataNeed::EntraUsers)?;
+        Ok(self
+            .facts
+            .entra_users
+            .iter()
+            .find(|u| u.id.eq_ignore_ascii_case(id))
+            .cloned())
+    }
+
+    async fn mailbox_location(&self, user_id: &str) -> Result<MailboxLocation, SourceError> {
+        self.guard(DataNeed::MailboxLocation)?;
+        self.facts
+            .mailbox_locations
+            .get(user_id)
+            .cloned()
+            .ok_or_else(|| SourceError::Http {
+                service: "Microsoft Graph".into(),
+                request: format!("GET /users/{user_id}/mailboxSettings"),
+                status: 404,
+                code: "Request_ResourceNotFound".into(),
+                message: "no mailbox location is recorded for this user".into(),
+            })
+    }
+
+    async fn deleted_users_matching(&self, addr: &str) -> Result<Vec<DeletedUser>, SourceError> {
+        self.guard(DataNeed::DeletedUsers)?;
+        Ok(self
+            .facts
+            .deleted_users
+            .iter()
+            .filter(|d| address::deleted_user_matches(d, addr))
+            .cloned()
+            .collect())
+    }
+
+    async fn domain_tenant(&self, domain: &str) -> Result<Option<String>, SourceError> {
+        self.guard(DataNeed::DomainTenant)?;
+        Ok(self.facts.domain_tenants.get(&domain.to_lowercase()).cloned())
+    }
+
+    async fn ews_probe(&self, url: &str) -> Result<EwsProbe, SourceError> {
+        self.guard(DataNeed::EwsChallenge)?;
+        self.facts
+            .ews_probes
+            .get(url)
+            .cloned()
+            .ok_or_else(|| SourceError::Unreachable {
+                service: format!("EWS endpoint {url}"),
+                detail: "no answer is recorded for this URL".into(),
+            })
+    }
+
+    async fn mailbox_alerts(&self, mailbox_id: &str) -> Result<Vec<Alert>, SourceError> {
+        self.guard(DataNeed::Alerts)?;
+        Ok(self.facts.alerts.get(mailbox_id).cloned().unwrap_or_default())
+    }
+
+    async fn raw_get(&self, service: RawService, path: &str) -> Result<serde_json::Value, SourceError> {
+        if let Some(err) = &self.raw_failure {
+            return Err(err.clone());
+        }
+        self.facts
+            .raw
+            .get(&raw_key(service, path))
+            .cloned()
+            .ok_or_else(|| SourceError::Unsupported(format!("no raw answer recorded for {path}")))
+    }
+}

@@ -1,0 +1,59 @@
+//! `ssync-doctor explain ID`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use ssync_core::{CheckMeta, registered_checks};
+
+use crate::error::CliError;
+
+pub fn run(id: &str) -> Result<ExitCode, CliError> {
+    let checks = registered_checks()?;
+    let Some(reg) = checks.iter().find(|r| r.meta().id == id) else {
+        let known: Vec<&str> = checks.iter().map(|r| r.meta().id).collect();
+        let closest = known
+            .iter()
+            .map(|k| (strsim::jaro_winkler(id, k), *k))
+            .filter(|(score, _)| *score > 0.7)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, k)| format!(" Did you mean `{k}`?"))
+            .unwrap_or_default();
+        return Err(CliError::Usage(format!(
+            "unknown check id `{id}`.{closest} Known checks: {}. Run `ssync-doctor list` for details.",
+            known.join(", ")
+        )));
+    };
+    write!(anstream::stdout().lock(), "{}", explain_text(reg.meta()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The full explanation of a check, as Markdown: the same text `docs/checks.md` carries.
+pub fn explain_text(m: &CheckMeta) -> String {
+    let mut s = format!("# {} — {}\n\n", m.id, m.title);
+    let cause = m
+        .cause
+        .map_or("not one of the six (see its text)".to_owned(), |c| {
+            format!("KB 3212785 cause {c}")
+        });
+    s += &format!(
+        "- Cause: {cause}\n- Scope: {}\n- Severity: {}\n",
+        m.scope.as_str(),
+        m.severity.as_str()
+    );
+    s += &format!("- Fails when: {}\n\n", m.summary);
+    s += "## What it looks for\n\n";
+    s += m.explain.trim_end();
+    s += "\n\n## How to fix it\n\n";
+    s += m.remediation.trim_end();
+    s += "\n\n## Data and permissions\n\n";
+    for need in m.reads {
+        s += &format!("- {}: {}\n", need.as_str(), need.permission());
+    }
+    if !m.docs.is_empty() {
+        s += "\n## Microsoft documentation\n\n";
+        for d in m.docs {
+            s += &format!("- <{d}>\n");
+        }
+    }
+    s
+}

@@ -1,0 +1,58 @@
+//! `cargo xtask …`: chores that keep the repository consistent.
+//!
+//! - `cargo xtask docs` regenerates `docs/checks.md` from the checks' metadata;
+//!   `cargo xtask docs --check` fails when the committed file is stale (CI runs it).
+//! - `cargo xtask new-check SLUG` scaffolds a check crate and wires it into the runner.
+
+mod docs;
+mod new_check;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Args {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Regenerate docs/checks.md from the registered checks' metadata.
+    Docs {
+        /// Do not write; fail when the file on disk differs from what would be generated.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Scaffold crates/checks/SLUG: Cargo.toml, explain and remediation text, the check with
+    /// its registration, tests; and wire it into the workspace and the runner.
+    NewCheck {
+        /// The check id, lower-case kebab-case (custom checks use a prefix: acme-…).
+        slug: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.task {
+        Task::Docs { check } => docs::run(&workspace_root(), check),
+        Task::NewCheck { slug } => new_check::run(&workspace_root(), &slug),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
+}

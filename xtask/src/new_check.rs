@@ -1,0 +1,183 @@
+//! `cargo xtask new-check SLUG`: scaffolds a check crate that builds, passes its own tests and
+//! shows up in `ssync-doctor list`, then wires it into the workspace and the runner.
+
+use std::fs;
+use std::path::Path;
+
+use ssync_core::registry::is_valid_id;
+
+pub fn run(root: &Path, slug: &str) -> Result<(), String> {
+    if !is_valid_id(slug) {
+        return Err(format!(
+            "`{slug}` is not a valid check id: use lower-case kebab-case such as `acme-profile-is-default`"
+        ));
+    }
+    let dir = root.join("crates/checks").join(slug);
+    if dir.exists() {
+        return Err(format!("{} already exists", dir.display()));
+    }
+    let package = format!("ssync-check-{slug}");
+    let ident = package.replace('-', "_");
+    let type_name: String = slug
+        .split('-')
+        .map(|part| {
+            let mut c = part.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    let fill = |t: &str| {
+        t.replace("{slug}", slug)
+            .replace("{package}", &package)
+            .replace("{Type}", &type_name)
+    };
+
+    fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    for (file, template) in [
+        ("Cargo.toml", CARGO_TOML),
+        ("explain.md", EXPLAIN_MD),
+        ("remediation.md", REMEDIATION_MD),
+        ("src/lib.rs", LIB_RS),
+        ("src/tests.rs", TESTS_RS),
+    ] {
+        fs::write(dir.join(file), fill(template)).map_err(|e| format!("writing {file}: {e}"))?;
+    }
+
+    insert_after(
+        &root.join("Cargo.toml"),
+        "# xtask new-check: workspace dependencies",
+        &format!("{package} = {{ path = \"crates/checks/{slug}\" }}"),
+    )?;
+    insert_after(
+        &root.join("crates/runner/Cargo.toml"),
+        "# xtask new-check: runner dependencies",
+        &format!("{package}.workspace = true"),
+    )?;
+    append(
+        &root.join("crates/runner/src/bundled.rs"),
+        &format!("use {ident} as _;\n"),
+    )?;
+    insert_after(
+        &root.join("crates/runner/tests/registry.rs"),
+        "// xtask new-check: expected ids",
+        &format!("        \"{slug}\","),
+    )?;
+    println!(
+        "created crates/checks/{slug} ({package}) and wired it into the runner.\n\
+         next: edit explain.md, remediation.md and src/lib.rs, then\n  \
+         cargo test -p {package}\n  cargo run -p ssync-runner -- list\n  cargo xtask docs"
+    );
+    Ok(())
+}
+
+fn insert_after(path: &Path, marker: &str, line: &str) -> Result<(), String> {
+    let text = fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let Some(pos) = text.find(marker) else {
+        return Err(format!("{} lacks the marker line `{marker}`", path.display()));
+    };
+    let end = pos + text[pos..].find('\n').map_or(text.len() - pos, |n| n + 1);
+    let updated = format!("{}{line}\n{}", &text[..end], &text[end..]);
+    fs::write(path, updated).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+fn append(path: &Path, text: &str) -> Result<(), String> {
+    let mut current = fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    current.push_str(text);
+    fs::write(path, current).map_err(|e| format!("writing {}: {e}", path.display()))
+}
+
+const CARGO_TOML: &str = r#"[package]
+name = "{package}"
+description = "ssync-doctor check `{slug}`."
+version.workspace = true
+edition.workspace = true
+rust-version.workspace = true
+license.workspace = true
+
+[dependencies]
+ssync-core.workspace = true
+
+[dev-dependencies]
+tokio.workspace = true
+"#;
+
+const EXPLAIN_MD: &str =
+    "What `{slug}` looks for, why it breaks server-side synchronization, and how it decides
+each status. (Write this in your own words; `ssync-doctor explain {slug}` prints it.)
+
+This scaffold flags active mailboxes that use server-side synchronization but have no e-mail
+address: replace it with your own rule.
+";
+
+const REMEDIATION_MD: &str = "1. Open the mailbox record in Dynamics 365.
+2. Fill in the **Email Address** field and save.
+3. Select **Test & Enable Mailbox**.
+";
+
+const LIB_RS: &str = r#"//! `{slug}`: see `explain.md`.
+
+use ssync_core::prelude::*;
+
+pub struct {Type};
+
+pub static META: CheckMeta = CheckMeta {
+    id: "{slug}",
+    title: "Every mailbox has an e-mail address",
+    cause: None,
+    scope: Scope::Mailbox,
+    severity: Severity::Warning,
+    summary: "The mailbox record has no e-mail address.",
+    explain: include_str!("../explain.md"),
+    remediation: include_str!("../remediation.md"),
+    docs: &[],
+    reads: &[DataNeed::Mailboxes],
+};
+
+ssync_core::register_check!({Type});
+
+#[async_trait]
+impl Check for {Type} {
+    fn meta(&self) -> &'static CheckMeta {
+        &META
+    }
+
+    async fn run(&self, _ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
+        let mailbox = subject.mailbox()?;
+        Ok(match mailbox.email_address.as_deref().filter(|a| !a.trim().is_empty()) {
+            Some(address) => Outcome::pass(format!("Mailbox '{}' has the address {address}.", mailbox.name)),
+            None => Outcome::warn(format!("Mailbox '{}' has no e-mail address.", mailbox.name))
+                .with_evidence("mailbox_id", &mailbox.id),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
+"#;
+
+const TESTS_RS: &str = r#"use ssync_core::prelude::*;
+use ssync_core::{MemorySource, evaluate, fixtures};
+
+use super::{Type};
+
+async fn run(mailbox: Mailbox) -> Outcome {
+    let source = MemorySource::builder().mailbox(mailbox.clone()).build();
+    evaluate(&{Type}, &CheckContext::new(&source), &Subject::Mailbox(mailbox)).await
+}
+
+#[tokio::test]
+async fn mailbox_with_address_passes() {
+    let out = run(fixtures::mailbox("mb", "frank@fabrikam.com")).await;
+    assert_eq!(out.status, Status::Pass, "{out:?}");
+}
+
+#[tokio::test]
+async fn mailbox_without_address_warns() {
+    let mut mailbox = fixtures::mailbox("mb", "frank@fabrikam.com");
+    mailbox.email_address = None;
+    let out = run(mailbox).await;
+    assert_eq!(out.status, Status::Warn, "{out:?}");
+    assert_eq!(out.evidence["mailbox_id"], "mb");
+}
+"#;
