@@ -51,6 +51,8 @@ pub mod check;
 pub mod data;
 pub mod finding;
 pub mod fixtures;
+pub mod hosts;
+pub mod lookup;
 pub mod memory;
 pub mod outcome;
 pub mod records;
@@ -72,11 +74,12 @@ pub use inventory;
 
 /// Everything a check crate usually needs, in one `use`.
 pub mod prelude {
-    pub use crate::address;
+    pub use crate::lookup::{self, FoundBy, Owner};
     pub use crate::records::*;
     pub use crate::{
         Check, CheckContext, CheckMeta, DataNeed, DataSource, Outcome, Scope, Severity, SourceError, Status,
         Subject, async_trait,
     };
+    pub use crate::{address, hosts};
     pub use serde_json::json;
 }

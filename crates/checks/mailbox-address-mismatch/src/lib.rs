@@ -4,7 +4,7 @@
 //! See `explain.md` for what the check decides and why; it is also the text of
 //! `ssync-doctor explain mailbox-address-mismatch`.
 
-use ssync_core::address::{self, AddressMatch};
+use ssync_core::address::AddressMatch;
 use ssync_core::prelude::*;
 
 /// Finds mailbox records whose address is not an SMTP address of the Exchange mailbox.
@@ -23,59 +23,16 @@ pub static META: CheckMeta = CheckMeta {
         "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
         "https://learn.microsoft.com/power-platform/admin/connect-exchange-online",
     ],
-    reads: &[DataNeed::Mailboxes, DataNeed::SystemUsers, DataNeed::EntraUsers],
+    reads: &[
+        DataNeed::Mailboxes,
+        DataNeed::SystemUsers,
+        DataNeed::EntraUsers,
+        DataNeed::Environment,
+        DataNeed::DomainTenant,
+    ],
 };
 
 ssync_core::register_check!(MailboxAddressMismatch);
-
-/// How the Entra user behind a mailbox was found; reported as evidence.
-enum Lookup {
-    ObjectId,
-    SignInName,
-    QueueAddress,
-}
-
-impl Lookup {
-    fn as_str(&self) -> &'static str {
-        match self {
-            Lookup::ObjectId => "Dataverse user's Entra object id",
-            Lookup::SignInName => "Dataverse user's sign-in name",
-            Lookup::QueueAddress => "queue mailbox address",
-        }
-    }
-}
-
-/// The Entra user the mailbox belongs to, found without using the address under test
-/// (except for queues, which have nothing else to go by).
-async fn owner(data: &dyn DataSource, mailbox: &Mailbox) -> Result<Option<(EntraUser, Lookup)>, SourceError> {
-    match &mailbox.regarding {
-        Regarding::User(user_id) => {
-            let Some(user) = data.system_user(user_id).await? else {
-                return Ok(None);
-            };
-            if let Some(oid) = user.entra_object_id.as_deref().filter(|o| !o.is_empty())
-                && let Some(found) = data.entra_user_by_id(oid).await?
-            {
-                return Ok(Some((found, Lookup::ObjectId)));
-            }
-            match user.domain_name.as_deref().filter(|d| d.contains('@')) {
-                Some(upn) => Ok(data
-                    .entra_user_by_address(upn)
-                    .await?
-                    .map(|u| (u, Lookup::SignInName))),
-                None => Ok(None),
-            }
-        }
-        Regarding::Queue(_) => match mailbox.email_address.as_deref() {
-            Some(addr) => Ok(data
-                .entra_user_by_address(addr)
-                .await?
-                .map(|u| (u, Lookup::QueueAddress))),
-            None => Ok(None),
-        },
-        Regarding::None => Ok(None),
-    }
-}
 
 #[async_trait]
 impl Check for MailboxAddressMismatch {
@@ -91,7 +48,15 @@ impl Check for MailboxAddressMismatch {
                 mailbox.name
             )));
         };
-        let Some((user, lookup)) = owner(ctx.data, mailbox).await? else {
+        if let Some(foreign) = lookup::foreign_tenant(ctx.data, mailbox).await? {
+            return Ok(Outcome::skip(format!(
+                "Mailbox '{}' is in domain {}, which belongs to tenant {}, not the environment's tenant {}; \
+                 its address cannot be compared with this tenant's directory (see `cross-tenant-exchange`).",
+                mailbox.name, foreign.domain, foreign.domain_tenant, foreign.environment_tenant
+            ))
+            .with_evidence("foreign_tenant", &foreign));
+        }
+        let Some(Owner { user, found_by, .. }) = lookup::mailbox_owner(ctx.data, mailbox).await? else {
             return Ok(Outcome::skip(format!(
                 "No Entra ID user was found for mailbox '{}', so its address cannot be compared; \
                  see `recreated-user` (deleted and recreated user) and `cross-tenant-exchange` (mailbox in another tenant).",
@@ -122,7 +87,7 @@ impl Check for MailboxAddressMismatch {
                 .with_evidence("exchange_aliases", &aliases)
                 .with_evidence("entra_user_id", &user.id)
                 .with_evidence("user_principal_name", &user.user_principal_name)
-                .with_evidence("found_by", lookup.as_str())
+                .with_evidence("found_by", found_by.as_str())
         };
         Ok(match address::classify(dataverse, &user) {
             AddressMatch::Primary => Outcome::pass(format!(

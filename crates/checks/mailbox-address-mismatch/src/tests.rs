@@ -140,3 +140,25 @@ async fn mailbox_without_address_is_skipped() {
     mb.email_address = None;
     assert_eq!(run(&b.build(), mb).await.status, Status::Skip);
 }
+
+#[tokio::test]
+async fn mailbox_in_another_tenant_is_left_to_cross_tenant_exchange() {
+    let (b, mb) = scenario("frank@fabrikam.com");
+    let source = b
+        .environment(fixtures::environment())
+        .domain_tenant("fabrikam.com", fixtures::OTHER_TENANT)
+        .build();
+    let out = run(&source, mb).await;
+    assert_eq!(out.status, Status::Skip, "{out:?}");
+    assert!(out.message.contains("cross-tenant-exchange"));
+}
+
+#[tokio::test]
+async fn mailbox_in_the_environment_tenant_is_compared() {
+    let (b, mb) = scenario("frank.old@fabrikam.com");
+    let source = b
+        .environment(fixtures::environment())
+        .domain_tenant("fabrikam.com", fixtures::TENANT)
+        .build();
+    assert_eq!(run(&source, mb).await.status, Status::Fail);
+}

@@ -1,0 +1,111 @@
+//! Look-ups several checks share: whose Entra user a mailbox is, and whether its address
+//! belongs to another tenant. Keeping them here means every check finds the same user the
+//! same way.
+
+use serde::Serialize;
+
+use crate::address;
+use crate::data::{DataSource, SourceError};
+use crate::records::{EntraUser, Mailbox, Regarding, SystemUser};
+
+/// How the Entra user behind a mailbox was found; reported as evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FoundBy {
+    /// The Dataverse user's `azureactivedirectoryobjectid`.
+    ObjectId,
+    /// The Dataverse user's sign-in name (`domainname`).
+    SignInName,
+    /// The queue mailbox's own address (queues have no Entra identity of their own).
+    QueueAddress,
+}
+
+impl FoundBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FoundBy::ObjectId => "Dataverse user's Entra object id",
+            FoundBy::SignInName => "Dataverse user's sign-in name",
+            FoundBy::QueueAddress => "queue mailbox address",
+        }
+    }
+}
+
+/// The Entra user a mailbox belongs to.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub user: EntraUser,
+    pub found_by: FoundBy,
+    /// The Dataverse user, for user mailboxes.
+    pub system_user: Option<SystemUser>,
+}
+
+/// Finds the Entra user behind a mailbox without using the mailbox's own address (which is
+/// what some checks test), except for queues, which have nothing else to go by:
+/// a user mailbox through the Dataverse user's Entra object id, then its sign-in name.
+pub async fn mailbox_owner(data: &dyn DataSource, mailbox: &Mailbox) -> Result<Option<Owner>, SourceError> {
+    match &mailbox.regarding {
+        Regarding::User(user_id) => {
+            let Some(system_user) = data.system_user(user_id).await? else {
+                return Ok(None);
+            };
+            if let Some(oid) = system_user.entra_object_id.as_deref().filter(|o| !o.is_empty())
+                && let Some(user) = data.entra_user_by_id(oid).await?
+            {
+                return Ok(Some(Owner {
+                    user,
+                    found_by: FoundBy::ObjectId,
+                    system_user: Some(system_user),
+                }));
+            }
+            let Some(upn) = system_user.domain_name.as_deref().filter(|d| d.contains('@')) else {
+                return Ok(None);
+            };
+            Ok(data.entra_user_by_address(upn).await?.map(|user| Owner {
+                user,
+                found_by: FoundBy::SignInName,
+                system_user: Some(system_user.clone()),
+            }))
+        }
+        Regarding::Queue(_) => match mailbox.email_address.as_deref() {
+            Some(addr) => Ok(data.entra_user_by_address(addr).await?.map(|user| Owner {
+                user,
+                found_by: FoundBy::QueueAddress,
+                system_user: None,
+            })),
+            None => Ok(None),
+        },
+        Regarding::None => Ok(None),
+    }
+}
+
+/// A mailbox whose mail domain belongs to a tenant other than the environment's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ForeignTenant {
+    pub domain: String,
+    pub domain_tenant: String,
+    pub environment_tenant: String,
+}
+
+/// `Some` when the mailbox's mail domain is known to belong to another tenant than the
+/// environment. Graph only sees the environment's tenant, so checks that compare with Graph
+/// data skip such mailboxes and leave them to `cross-tenant-exchange`. An unknown domain gives
+/// `None`: there is no evidence that the mailbox lives elsewhere.
+pub async fn foreign_tenant(
+    data: &dyn DataSource,
+    mailbox: &Mailbox,
+) -> Result<Option<ForeignTenant>, SourceError> {
+    let Some(domain) = mailbox.email_address.as_deref().and_then(address::domain_of) else {
+        return Ok(None);
+    };
+    let Some(domain_tenant) = data.domain_tenant(&domain).await? else {
+        return Ok(None);
+    };
+    let environment_tenant = data.environment().await?.tenant_id;
+    Ok(
+        (!domain_tenant.eq_ignore_ascii_case(&environment_tenant)).then_some(ForeignTenant {
+            domain,
+            domain_tenant,
+            environment_tenant,
+        }),
+    )
+}
