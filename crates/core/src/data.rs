@@ -92,6 +92,22 @@ pub trait DataSource: Send + Sync {
     /// Every mailbox record, active or not; the runner selects.
     async fn mailboxes(&self) -> Result<Vec<Mailbox>, SourceError>;
 
+    /// The mailboxes whose `emailaddress` equals one of `addresses` (case-insensitive), for
+    /// `--mailbox`. The default filters [`DataSource::mailboxes`]; a live source overrides it
+    /// with a server-side filter so that a one-mailbox run does not read every mailbox.
+    async fn find_mailboxes(&self, addresses: &[String]) -> Result<Vec<Mailbox>, SourceError> {
+        Ok(self
+            .mailboxes()
+            .await?
+            .into_iter()
+            .filter(|m| {
+                m.email_address
+                    .as_deref()
+                    .is_some_and(|a| addresses.iter().any(|wanted| crate::address::same(a, wanted)))
+            })
+            .collect())
+    }
+
     /// The mailboxes that use a profile.
     async fn mailboxes_on_profile(&self, profile_id: &str) -> Result<Vec<Mailbox>, SourceError>;
 
