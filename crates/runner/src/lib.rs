@@ -11,6 +11,7 @@ mod bundled;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod report;
 
 use std::process::ExitCode;
 

@@ -1,0 +1,112 @@
+//! Reports: one [`Report`] (the JSON report contract, `CONTRACTS.md` §4, plus per-check
+//! counts) rendered in each output format. The engine builds the `Report`; this module only
+//! renders it, so every format shows the same results.
+
+mod json;
+
+use serde::{Deserialize, Serialize};
+use ssync_core::{Finding, Status, Summary};
+
+/// The report schema id written in every JSON report.
+pub const SCHEMA: &str = "ssync-doctor/report/v1";
+
+/// Output formats of `run` and `demo`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Tool {
+    pub fn this() -> Self {
+        Self {
+            name: "ssync-doctor".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+/// Where the data came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnvironmentInfo {
+    pub org_url: String,
+    pub tenant_id: String,
+    /// `live`, `demo` (the simulated tenant) or `bundle` (an offline evidence bundle).
+    pub source: String,
+}
+
+/// One check that ran, with its metadata and its counts per status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckRun {
+    pub id: String,
+    pub title: String,
+    pub cause: Option<u8>,
+    pub scope: String,
+    pub severity: String,
+    /// One line: what a `fail` means.
+    pub summary: String,
+    pub docs: Vec<String>,
+    /// Counts per status (its `mailboxes` field is the number of subjects).
+    pub counts: Summary,
+}
+
+/// Everything a run found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub tool: Tool,
+    pub environment: EnvironmentInfo,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    pub finished_at: String,
+    pub summary: Summary,
+    /// The checks that ran, sorted by id.
+    pub checks: Vec<CheckRun>,
+    /// Every result, passes included, sorted by check id then subject. Formats that list only
+    /// problems filter with [`RenderOptions::include_passing`].
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// The findings a format lists: every non-pass result, and passes too when asked.
+    pub fn listed<'a>(&'a self, opts: &'a RenderOptions) -> impl Iterator<Item = &'a Finding> + 'a {
+        self.findings
+            .iter()
+            .filter(move |f| opts.include_passing || f.status != Status::Pass)
+    }
+
+    /// True when at least one result is a `fail`.
+    pub fn has_failures(&self) -> bool {
+        self.summary.fail > 0
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// List `pass` results too (JSON and HTML).
+    pub include_passing: bool,
+    /// Use ANSI colour (text only; the caller decides: a terminal and no `NO_COLOR`).
+    pub color: bool,
+}
+
+/// Renders the report in `format`.
+pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
+    match format {
+        Format::Json => json::render(report, opts),
+        // The other formats land with their own modules; until then they fall back to JSON so
+        // that nothing is silently dropped.
+        Format::Text | Format::Sarif | Format::Junit | Format::Markdown | Format::Html => {
+            json::render(report, opts)
+        }
+    }
+}
