@@ -1,20 +1,38 @@
-//! `hybrid-profile-for-online-mailbox`: see `explain.md`.
+//! `hybrid-profile-for-online-mailbox` — KB 3212785 cause 2.
+//!
+//! A mailbox on an Exchange Server (Hybrid) profile must live on the on-premises Exchange
+//! server. See `explain.md` for what the check decides and why; it is also the text of
+//! `ssync-doctor explain hybrid-profile-for-online-mailbox`.
 
 use ssync_core::prelude::*;
 
+/// Finds mailboxes that use an Exchange Server (Hybrid) profile although Exchange Online holds
+/// the mailbox.
 pub struct HybridProfileForOnlineMailbox;
 
 pub static META: CheckMeta = CheckMeta {
     id: "hybrid-profile-for-online-mailbox",
-    title: "Every mailbox has an e-mail address",
-    cause: None,
+    title: "Hybrid profiles serve only on-premises mailboxes",
+    cause: Some(2),
     scope: Scope::Mailbox,
-    severity: Severity::Warning,
-    summary: "The mailbox record has no e-mail address.",
+    severity: Severity::Error,
+    summary: "The mailbox uses an Exchange Server (Hybrid) profile, but the mailbox lives in Exchange Online.",
     explain: include_str!("../explain.md"),
     remediation: include_str!("../remediation.md"),
-    docs: &[],
-    reads: &[DataNeed::Mailboxes],
+    docs: &[
+        "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
+        "https://learn.microsoft.com/power-platform/admin/connect-exchange-online",
+        "https://learn.microsoft.com/power-platform/admin/connect-exchange-server-on-premises",
+    ],
+    reads: &[
+        DataNeed::Mailboxes,
+        DataNeed::Profiles,
+        DataNeed::Environment,
+        DataNeed::DomainTenant,
+        DataNeed::SystemUsers,
+        DataNeed::EntraUsers,
+        DataNeed::MailboxLocation,
+    ],
 };
 
 ssync_core::register_check!(HybridProfileForOnlineMailbox);
@@ -25,17 +43,67 @@ impl Check for HybridProfileForOnlineMailbox {
         &META
     }
 
-    async fn run(&self, _ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
+    async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let mailbox = subject.mailbox()?;
-        Ok(
-            match mailbox.email_address.as_deref().filter(|a| !a.trim().is_empty()) {
-                Some(address) => {
-                    Outcome::pass(format!("Mailbox '{}' has the address {address}.", mailbox.name))
-                }
-                None => Outcome::warn(format!("Mailbox '{}' has no e-mail address.", mailbox.name))
-                    .with_evidence("mailbox_id", &mailbox.id),
-            },
-        )
+        let Some(profile_id) = mailbox.profile_id.as_deref() else {
+            return Ok(Outcome::skip(format!(
+                "Mailbox '{}' has no e-mail server profile.",
+                mailbox.name
+            )));
+        };
+        let Some(profile) = ctx.data.profile(profile_id).await? else {
+            return Ok(Outcome::skip(format!(
+                "The e-mail server profile {profile_id} of mailbox '{}' was not found.",
+                mailbox.name
+            )));
+        };
+        if profile.server_type != ServerType::ExchangeServerHybrid {
+            return Ok(Outcome::skip(format!(
+                "Mailbox '{}' uses profile '{}' of type {}, not Exchange Server (Hybrid).",
+                mailbox.name,
+                profile.name,
+                profile.server_type.label()
+            )));
+        }
+        // Graph sees only the environment's tenant: a mailbox of another tenant cannot be
+        // located from here (and is `cross-tenant-exchange`'s business).
+        if let Some(foreign) = lookup::foreign_tenant(ctx.data, mailbox).await? {
+            return Ok(Outcome::skip(format!(
+                "Mailbox '{}' is in domain {}, which belongs to tenant {}, not the environment's tenant {}; \
+                 it cannot be located from this tenant (see `cross-tenant-exchange`).",
+                mailbox.name, foreign.domain, foreign.domain_tenant, foreign.environment_tenant
+            ))
+            .with_evidence("foreign_tenant", &foreign));
+        }
+        let Some(owner) = lookup::mailbox_owner(ctx.data, mailbox).await? else {
+            return Ok(Outcome::error(format!(
+                "Cannot locate mailbox '{}': no Entra user was found for it (see `recreated-user`).",
+                mailbox.name
+            ))
+            .with_evidence("profile", &profile.name)
+            .with_evidence("regarding", &mailbox.regarding));
+        };
+        let location = ctx.data.mailbox_location(&owner.user.id).await?;
+        let evidence = |o: Outcome| {
+            o.with_evidence("profile", &profile.name)
+                .with_evidence("profile_server_type", profile.server_type.label())
+                .with_evidence("entra_user_id", &owner.user.id)
+                .with_evidence("user_principal_name", &owner.user.user_principal_name)
+                .with_evidence("found_by", owner.found_by.as_str())
+                .with_evidence("mailbox_location", &location)
+        };
+        Ok(match &location {
+            MailboxLocation::ExchangeOnline { purpose } => evidence(Outcome::fail(format!(
+                "Mailbox '{}' uses the Exchange Server (Hybrid) profile '{}', but its mailbox is in Exchange Online.",
+                mailbox.name, profile.name
+            )))
+            .with_evidence("purpose", purpose.as_ref().map(MailboxPurpose::as_str)),
+            MailboxLocation::NotInExchangeOnline { code } => Outcome::pass(format!(
+                "Mailbox '{}' uses the Exchange Server (Hybrid) profile '{}' and is not in Exchange Online \
+                 (Graph answered {code}), as the profile expects.",
+                mailbox.name, profile.name
+            )),
+        })
     }
 }
 
