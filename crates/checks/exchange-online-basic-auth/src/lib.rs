@@ -1,23 +1,100 @@
-//! `exchange-online-basic-auth`: see `explain.md`.
+//! `exchange-online-basic-auth` — Basic authentication against Exchange Online.
+//!
+//! Not one of the six causes of KB 3212785, but the KB's own banner: since 1 October 2022
+//! Exchange Online refuses user name and password, so a profile that still sends them gets the
+//! same 401. See `explain.md` for what the check decides and why; it is also the text of
+//! `ssync-doctor explain exchange-online-basic-auth`.
 
+use serde::Serialize;
 use ssync_core::prelude::*;
 
+/// Finds e-mail server profiles that reach Exchange Online with a user name and password.
 pub struct ExchangeOnlineBasicAuth;
 
 pub static META: CheckMeta = CheckMeta {
     id: "exchange-online-basic-auth",
-    title: "Every mailbox has an e-mail address",
+    title: "Profiles reach Exchange Online without user name and password",
     cause: None,
-    scope: Scope::Mailbox,
-    severity: Severity::Warning,
-    summary: "The mailbox record has no e-mail address.",
+    scope: Scope::Profile,
+    severity: Severity::Error,
+    summary: "An e-mail server profile connects to Exchange Online with a user name and password (Basic \
+              authentication), which Exchange Online stopped accepting on 1 October 2022.",
     explain: include_str!("../explain.md"),
     remediation: include_str!("../remediation.md"),
-    docs: &[],
-    reads: &[DataNeed::Mailboxes],
+    docs: &[
+        "https://learn.microsoft.com/power-platform/admin/use-basic-authentication-exchange-online",
+        "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
+        "https://learn.microsoft.com/power-platform/admin/connect-exchange-online",
+        "https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online",
+    ],
+    reads: &[DataNeed::Profiles, DataNeed::Mailboxes],
 };
 
 ssync_core::register_check!(ExchangeOnlineBasicAuth);
+
+/// The day Exchange Online began refusing Basic authentication.
+const BASIC_RETIRED_ON: &str = "2022-10-01";
+
+/// One direction of the profile as the check saw it; reported as evidence.
+#[derive(Debug, Serialize)]
+struct Direction {
+    direction: &'static str,
+    server_location: Option<String>,
+    credential_retrieval: Option<&'static str>,
+    auth_protocol: Option<&'static str>,
+    /// The connection goes to Exchange Online (by the profile's server type or its host).
+    reaches_exchange_online: bool,
+    /// The connection sends a user name and password (or asks for the Basic protocol).
+    uses_basic: bool,
+}
+
+impl Direction {
+    fn of(profile: &EmailServerProfile, direction: &'static str, conn: &Connection) -> Self {
+        let location = conn
+            .server_location
+            .as_deref()
+            .map(str::trim)
+            .filter(|l| !l.is_empty());
+        // An "Exchange Online" profile goes there whatever its location says (often nothing:
+        // it discovers the endpoint); any other type only when its location is an Exchange
+        // Online host, which is how Microsoft tells customers to find affected profiles.
+        let reaches_exchange_online = profile.server_type == ServerType::ExchangeOnline
+            || location.is_some_and(hosts::is_exchange_online);
+        let uses_basic = conn
+            .credential_retrieval
+            .is_some_and(CredentialRetrieval::uses_password)
+            || conn.auth_protocol == Some(AuthProtocol::Basic);
+        Self {
+            direction,
+            server_location: location.map(str::to_owned),
+            credential_retrieval: conn.credential_retrieval.map(CredentialRetrieval::label),
+            auth_protocol: conn.auth_protocol.map(AuthProtocol::label),
+            reaches_exchange_online,
+            uses_basic,
+        }
+    }
+
+    /// "incoming (Server to Server Authentication)".
+    fn describe(&self) -> String {
+        let how = match (self.credential_retrieval, self.auth_protocol) {
+            (Some(c), Some(p)) => format!("{c}, protocol {p}"),
+            (Some(c), None) => c.to_owned(),
+            (None, Some(p)) => format!("protocol {p}"),
+            (None, None) => "no credential setting".to_owned(),
+        };
+        format!("{} ({how})", self.direction)
+    }
+}
+
+/// The addresses of every mailbox on the profile: a profile finding affects all of them.
+async fn mailboxes_on(data: &dyn DataSource, profile_id: &str) -> Result<Vec<String>, SourceError> {
+    Ok(data
+        .mailboxes_on_profile(profile_id)
+        .await?
+        .iter()
+        .map(|m| m.display_address().to_owned())
+        .collect())
+}
 
 #[async_trait]
 impl Check for ExchangeOnlineBasicAuth {
@@ -25,17 +102,52 @@ impl Check for ExchangeOnlineBasicAuth {
         &META
     }
 
-    async fn run(&self, _ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
-        let mailbox = subject.mailbox()?;
-        Ok(
-            match mailbox.email_address.as_deref().filter(|a| !a.trim().is_empty()) {
-                Some(address) => {
-                    Outcome::pass(format!("Mailbox '{}' has the address {address}.", mailbox.name))
-                }
-                None => Outcome::warn(format!("Mailbox '{}' has no e-mail address.", mailbox.name))
-                    .with_evidence("mailbox_id", &mailbox.id),
-            },
-        )
+    async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
+        let profile = subject.profile()?;
+        let directions: Vec<Direction> = profile
+            .connections()
+            .into_iter()
+            .map(|(name, conn)| Direction::of(profile, name, conn))
+            .collect();
+        let evidence = |o: Outcome| {
+            o.with_evidence("server_type", profile.server_type.label())
+                .with_evidence("server_type_value", profile.server_type.value())
+                .with_evidence("connections", &directions)
+        };
+        let online: Vec<&Direction> = directions.iter().filter(|d| d.reaches_exchange_online).collect();
+        if online.is_empty() {
+            return Ok(evidence(Outcome::skip(format!(
+                "Profile '{}' ({}) does not connect to Exchange Online: neither its server type nor \
+                 any server location names an Exchange Online host.",
+                profile.name,
+                profile.server_type.label()
+            ))));
+        }
+        let basic: Vec<&Direction> = online.iter().copied().filter(|d| d.uses_basic).collect();
+        if basic.is_empty() {
+            let how: Vec<String> = online.iter().map(|d| d.describe()).collect();
+            return Ok(evidence(Outcome::pass(format!(
+                "Profile '{}' connects to Exchange Online without a user name and password: {}.",
+                profile.name,
+                how.join("; ")
+            ))));
+        }
+        let how: Vec<String> = basic
+            .iter()
+            .map(|d| match &d.server_location {
+                Some(loc) => format!("{} to {loc}", d.describe()),
+                None => d.describe(),
+            })
+            .collect();
+        let mailboxes = mailboxes_on(ctx.data, &profile.id).await?;
+        Ok(evidence(Outcome::fail(format!(
+            "Profile '{}' connects to Exchange Online with a user name and password, which Exchange Online \
+             has refused since 1 October 2022: {}.",
+            profile.name,
+            how.join("; ")
+        )))
+        .with_evidence("basic_auth_retired_on", BASIC_RETIRED_ON)
+        .with_mailboxes(mailboxes))
     }
 }
 
