@@ -5,7 +5,7 @@
 mod json;
 
 use serde::{Deserialize, Serialize};
-use ssync_core::{Finding, Status, Summary};
+use ssync_core::{CheckMeta, Finding, Status, Summary};
 
 /// The report schema id written in every JSON report.
 pub const SCHEMA: &str = "ssync-doctor/report/v1";
@@ -56,8 +56,29 @@ pub struct CheckRun {
     /// One line: what a `fail` means.
     pub summary: String,
     pub docs: Vec<String>,
+    /// Markdown: how to fix a `fail` (the check's metadata). SARIF uses it as the rule's help.
+    #[serde(default)]
+    pub remediation: String,
     /// Counts per status (its `mailboxes` field is the number of subjects).
     pub counts: Summary,
+}
+
+impl CheckRun {
+    /// The report entry of a check that ran, from its metadata and its counts. Use this rather
+    /// than a struct literal: fields may be added.
+    pub fn from_meta(meta: &CheckMeta, counts: Summary) -> Self {
+        Self {
+            id: meta.id.to_owned(),
+            title: meta.title.to_owned(),
+            cause: meta.cause,
+            scope: meta.scope.as_str().to_owned(),
+            severity: meta.severity.as_str().to_owned(),
+            summary: meta.summary.to_owned(),
+            docs: meta.docs.iter().map(|d| (*d).to_owned()).collect(),
+            remediation: meta.remediation.to_owned(),
+            counts,
+        }
+    }
 }
 
 /// Everything a run found.
