@@ -60,6 +60,8 @@ pub mod registry;
 pub mod subject;
 
 pub use async_trait::async_trait;
+/// Re-exported so checks can build evidence and read raw answers without their own dependency.
+pub use serde_json;
 pub use check::{Check, CheckContext, CheckMeta, DataNeed, Scope, Severity, evaluate};
 pub use data::{DataSource, RawService, RunPlan, SourceError};
 pub use finding::{Finding, SubjectRef, Summary};
@@ -81,5 +83,5 @@ pub mod prelude {
         Subject, async_trait,
     };
     pub use crate::{address, hosts};
-    pub use serde_json::json;
+    pub use serde_json::{self, json};
 }
