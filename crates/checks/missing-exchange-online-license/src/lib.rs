@@ -1,23 +1,50 @@
-//! `missing-exchange-online-license`: see `explain.md`.
+//! `missing-exchange-online-license` — KB 3212785 cause 3.
+//!
+//! The user behind a mailbox in Exchange Online needs an enabled Exchange Online mailbox plan.
+//! See `explain.md` for what the check decides and why; it is also the text of
+//! `ssync-doctor explain missing-exchange-online-license`. The rule over the plans themselves
+//! is in [`plans`].
 
 use ssync_core::prelude::*;
 
+pub mod plans;
+
+use plans::{Assessment, Standing};
+
+/// Finds mailboxes whose user has no enabled Exchange Online mailbox plan.
 pub struct MissingExchangeOnlineLicense;
 
 pub static META: CheckMeta = CheckMeta {
     id: "missing-exchange-online-license",
-    title: "Every mailbox has an e-mail address",
-    cause: None,
+    title: "Mailbox user holds an enabled Exchange Online licence",
+    cause: Some(3),
     scope: Scope::Mailbox,
-    severity: Severity::Warning,
-    summary: "The mailbox record has no e-mail address.",
+    severity: Severity::Error,
+    summary: "The mailbox's user has no enabled Exchange Online service plan (Exchange Foundation does not count).",
     explain: include_str!("../explain.md"),
     remediation: include_str!("../remediation.md"),
-    docs: &[],
-    reads: &[DataNeed::Mailboxes],
+    docs: &[
+        "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
+        "https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference",
+        "https://learn.microsoft.com/microsoft-365/admin/manage/assign-licenses-to-users",
+        "https://learn.microsoft.com/graph/api/resources/assignedplan",
+    ],
+    reads: &[
+        DataNeed::Mailboxes,
+        DataNeed::Profiles,
+        DataNeed::Environment,
+        DataNeed::DomainTenant,
+        DataNeed::SystemUsers,
+        DataNeed::EntraUsers,
+        DataNeed::MailboxLocation,
+    ],
 };
 
 ssync_core::register_check!(MissingExchangeOnlineLicense);
+
+const GRACE_REMEDIATION: &str = "Renew or replace the subscription that provides the user's Exchange Online plan \
+(Microsoft 365 admin centre → Billing → Your products) before the grace period ends, or assign the user a licence \
+from an active subscription; no change is needed in Dynamics 365 while the plan is in grace.";
 
 #[async_trait]
 impl Check for MissingExchangeOnlineLicense {
@@ -25,18 +52,146 @@ impl Check for MissingExchangeOnlineLicense {
         &META
     }
 
-    async fn run(&self, _ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
+    async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let mailbox = subject.mailbox()?;
-        Ok(
-            match mailbox.email_address.as_deref().filter(|a| !a.trim().is_empty()) {
-                Some(address) => {
-                    Outcome::pass(format!("Mailbox '{}' has the address {address}.", mailbox.name))
+        let Some(profile_id) = mailbox.profile_id.as_deref() else {
+            return Ok(Outcome::skip(format!(
+                "Mailbox '{}' has no e-mail server profile.",
+                mailbox.name
+            )));
+        };
+        let Some(profile) = ctx.data.profile(profile_id).await? else {
+            return Ok(Outcome::skip(format!(
+                "The e-mail server profile {profile_id} of mailbox '{}' was not found.",
+                mailbox.name
+            )));
+        };
+        // Exchange Server (0) and Exchange Server (Hybrid) (2) profiles may still reach a
+        // mailbox that has moved to Exchange Online; the location decides below.
+        let on_premises_profile = match profile.server_type {
+            ServerType::ExchangeServer | ServerType::ExchangeServerHybrid => true,
+            ServerType::ExchangeOnline => false,
+            other => {
+                return Ok(Outcome::skip(format!(
+                    "Mailbox '{}' uses profile '{}' of type {}, which is not Exchange.",
+                    mailbox.name,
+                    profile.name,
+                    other.label()
+                )));
+            }
+        };
+        if let Some(foreign) = lookup::foreign_tenant(ctx.data, mailbox).await? {
+            return Ok(Outcome::skip(format!(
+                "Mailbox '{}' is in domain {}, which belongs to tenant {}, not the environment's tenant {}; \
+                 its licence is held in that tenant (see `cross-tenant-exchange`).",
+                mailbox.name, foreign.domain, foreign.domain_tenant, foreign.environment_tenant
+            ))
+            .with_evidence("foreign_tenant", &foreign));
+        }
+        let Some(owner) = lookup::mailbox_owner(ctx.data, mailbox).await? else {
+            return Ok(Outcome::skip(format!(
+                "No Entra ID user was found for mailbox '{}', so its licences cannot be read \
+                 (a deleted and recreated user is a common reason: see `recreated-user`).",
+                mailbox.name
+            ))
+            .with_evidence("regarding", &mailbox.regarding));
+        };
+        let mut location = None;
+        if on_premises_profile {
+            let found = ctx.data.mailbox_location(&owner.user.id).await?;
+            if let MailboxLocation::NotInExchangeOnline { code } = &found {
+                return Ok(Outcome::skip(format!(
+                    "Mailbox '{}' is not in Exchange Online (Graph answered {code}) and uses the {} profile '{}'; \
+                     an on-premises mailbox needs no Exchange Online licence.",
+                    mailbox.name,
+                    profile.server_type.label(),
+                    profile.name
+                ))
+                .with_evidence("mailbox_location", &found));
+            }
+            location = Some(found);
+        }
+        let assessment = plans::assess(&owner.user);
+        if assessment.standing == Standing::Enabled {
+            return Ok(Outcome::pass(format!(
+                "{} holds an enabled Exchange Online mailbox plan.",
+                owner.user.user_principal_name
+            )));
+        }
+        let location = match location {
+            Some(l) => l,
+            None => ctx.data.mailbox_location(&owner.user.id).await?,
+        };
+        if let MailboxLocation::ExchangeOnline {
+            purpose: Some(purpose),
+        } = &location
+            && !purpose.needs_license()
+        {
+            return Ok(Outcome::pass(format!(
+                "Mailbox '{}' is a {} mailbox in Exchange Online, which needs no licence.",
+                mailbox.name,
+                purpose.as_str()
+            ))
+            .with_evidence("purpose", purpose.as_str()));
+        }
+        let evidence = |o: Outcome| with_plan_evidence(o, &assessment, &owner, &location);
+        Ok(if assessment.standing == Standing::Grace {
+            evidence(Outcome::warn(format!(
+                "{}'s Exchange Online plan is in its grace period (Warning); mail still flows, \
+                 but the mailbox will stop synchronising when the subscription lapses.",
+                owner.user.user_principal_name
+            )))
+            .with_remediation(GRACE_REMEDIATION)
+        } else {
+            evidence(Outcome::fail(format!(
+                "{} (mailbox '{}') has no enabled Exchange Online mailbox plan{}.",
+                owner.user.user_principal_name,
+                mailbox.name,
+                if assessment.has_foundation {
+                    "; the Exchange Foundation plan it has includes no mailbox"
+                } else {
+                    ""
                 }
-                None => Outcome::warn(format!("Mailbox '{}' has no e-mail address.", mailbox.name))
-                    .with_evidence("mailbox_id", &mailbox.id),
-            },
-        )
+            )))
+        })
     }
+}
+
+/// The evidence of a `warn` or `fail`: the plans seen, the plans switched off, where the
+/// mailbox is and what it is for.
+fn with_plan_evidence(o: Outcome, a: &Assessment, owner: &Owner, location: &MailboxLocation) -> Outcome {
+    let plans: Vec<_> = a
+        .plans
+        .iter()
+        .map(|p| {
+            json!({
+                "service_plan_id": p.service_plan_id,
+                "name": p.name,
+                "service": p.service,
+                "capability_status": p.capability_status,
+                "disabled_in_licence": p.disabled_in_licence,
+            })
+        })
+        .collect();
+    let purpose = match location {
+        MailboxLocation::ExchangeOnline { purpose } => purpose.as_ref().map(MailboxPurpose::as_str),
+        MailboxLocation::NotInExchangeOnline { .. } => None,
+    };
+    let mut o = o
+        .with_evidence("user_principal_name", &owner.user.user_principal_name)
+        .with_evidence("entra_user_id", &owner.user.id)
+        .with_evidence("found_by", owner.found_by.as_str())
+        .with_evidence("exchange_plans", plans)
+        .with_evidence("disabled_plans", &a.disabled_plans)
+        .with_evidence("mailbox_location", location)
+        .with_evidence("purpose", purpose);
+    if a.has_foundation {
+        o = o.with_evidence(
+            "note",
+            "Exchange Foundation is enabled in many non-mail licences and provides no mailbox; it does not count.",
+        );
+    }
+    o
 }
 
 #[cfg(test)]
