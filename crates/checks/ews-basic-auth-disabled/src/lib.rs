@@ -1,23 +1,48 @@
-//! `ews-basic-auth-disabled`: see `explain.md`.
+//! `ews-basic-auth-disabled` — KB 3212785 cause 5.
+//!
+//! An on-premises Exchange profile signs in to EWS with a scheme (Basic, NTLM, Negotiate) that
+//! the EWS endpoint must offer in its 401 challenge. See `explain.md` for what the check
+//! decides and why; it is also the text of `ssync-doctor explain ews-basic-auth-disabled`.
+
+mod direction;
+mod scheme;
 
 use ssync_core::prelude::*;
 
+/// Finds on-premises Exchange profiles whose EWS endpoint does not offer the authentication
+/// scheme the profile signs in with.
 pub struct EwsBasicAuthDisabled;
 
 pub static META: CheckMeta = CheckMeta {
     id: "ews-basic-auth-disabled",
-    title: "Every mailbox has an e-mail address",
-    cause: None,
-    scope: Scope::Mailbox,
-    severity: Severity::Warning,
-    summary: "The mailbox record has no e-mail address.",
+    title: "EWS offers the authentication the on-premises profile uses",
+    cause: Some(5),
+    scope: Scope::Profile,
+    severity: Severity::Error,
+    summary: "An Exchange Server (on-premises) profile signs in with Basic (or NTLM, Negotiate, auto-detect), \
+              but the EWS endpoint does not offer that scheme.",
     explain: include_str!("../explain.md"),
     remediation: include_str!("../remediation.md"),
-    docs: &[],
-    reads: &[DataNeed::Mailboxes],
+    docs: &[
+        "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
+        "https://learn.microsoft.com/power-platform/admin/connect-exchange-server-on-premises",
+        "https://learn.microsoft.com/exchange/client-developer/exchange-web-services/authentication-and-ews-in-exchange",
+        "https://learn.microsoft.com/powershell/module/exchange/set-webservicesvirtualdirectory",
+    ],
+    reads: &[DataNeed::Profiles, DataNeed::EwsChallenge, DataNeed::Mailboxes],
 };
 
 ssync_core::register_check!(EwsBasicAuthDisabled);
+
+/// The addresses of every mailbox on the profile: a profile finding affects all of them.
+async fn mailboxes_on(data: &dyn DataSource, profile_id: &str) -> Result<Vec<String>, SourceError> {
+    Ok(data
+        .mailboxes_on_profile(profile_id)
+        .await?
+        .iter()
+        .map(|m| m.display_address().to_owned())
+        .collect())
+}
 
 #[async_trait]
 impl Check for EwsBasicAuthDisabled {
@@ -25,17 +50,61 @@ impl Check for EwsBasicAuthDisabled {
         &META
     }
 
-    async fn run(&self, _ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
-        let mailbox = subject.mailbox()?;
-        Ok(
-            match mailbox.email_address.as_deref().filter(|a| !a.trim().is_empty()) {
-                Some(address) => {
-                    Outcome::pass(format!("Mailbox '{}' has the address {address}.", mailbox.name))
-                }
-                None => Outcome::warn(format!("Mailbox '{}' has no e-mail address.", mailbox.name))
-                    .with_evidence("mailbox_id", &mailbox.id),
-            },
-        )
+    async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
+        let profile = subject.profile()?;
+        if profile.server_type != ServerType::ExchangeServer {
+            return Ok(Outcome::skip(format!(
+                "Profile '{}' is of type {}; this check covers only Exchange Server (on-premises) profiles.",
+                profile.name,
+                profile.server_type.label()
+            ))
+            .with_evidence("server_type", profile.server_type.label())
+            .with_evidence("server_type_value", profile.server_type.value()));
+        }
+        let reports = direction::judge_all(ctx.data, profile).await;
+        let has = |v: Status| reports.iter().any(|r| r.status == v);
+        let status = if has(Status::Fail) {
+            Status::Fail
+        } else if has(Status::Error) {
+            Status::Error
+        } else if has(Status::Pass) {
+            Status::Pass
+        } else {
+            Status::Skip
+        };
+        // Name the directions that decided the status (all of them for pass and skip).
+        let lines: Vec<String> = reports
+            .iter()
+            .filter(|r| matches!(status, Status::Pass | Status::Skip) || r.status == status)
+            .map(|r| r.line())
+            .collect();
+        let lines = lines.join("; ");
+        let message = match status {
+            Status::Fail => format!(
+                "The EWS endpoint of profile '{}' does not offer the authentication the profile signs in with: {lines}.",
+                profile.name
+            ),
+            Status::Error => format!(
+                "Could not tell whether the EWS endpoint of profile '{}' offers the authentication the profile \
+                 signs in with: {lines}.",
+                profile.name
+            ),
+            Status::Pass => format!(
+                "The EWS endpoint of profile '{}' offers the authentication the profile signs in with: {lines}.",
+                profile.name
+            ),
+            _ => format!(
+                "Profile '{}' has no connection this check can judge: {lines}.",
+                profile.name
+            ),
+        };
+        let mut outcome = Outcome::new(status, message)
+            .with_evidence("server_type", profile.server_type.label())
+            .with_evidence("connections", &reports);
+        if matches!(status, Status::Fail | Status::Error) {
+            outcome = outcome.with_mailboxes(mailboxes_on(ctx.data, &profile.id).await?);
+        }
+        Ok(outcome)
     }
 }
 
