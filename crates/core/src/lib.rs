@@ -55,19 +55,21 @@ pub mod hosts;
 pub mod lookup;
 pub mod memory;
 pub mod outcome;
+pub mod recording;
 pub mod records;
 pub mod registry;
 pub mod subject;
 
 pub use async_trait::async_trait;
-/// Re-exported so checks can build evidence and read raw answers without their own dependency.
-pub use serde_json;
 pub use check::{Check, CheckContext, CheckMeta, DataNeed, Scope, Severity, evaluate};
 pub use data::{DataSource, RawService, RunPlan, SourceError};
 pub use finding::{Finding, SubjectRef, Summary};
 pub use memory::{Facts, MemorySource, MemorySourceBuilder};
 pub use outcome::{Outcome, Status};
+pub use recording::RecordingSource;
 pub use registry::{Registration, RegistryError, registered_checks};
+/// Re-exported so checks can build evidence and read raw answers without their own dependency.
+pub use serde_json;
 pub use subject::Subject;
 
 /// Re-exported so that [`register_check!`] works in crates that do not depend on `inventory`.

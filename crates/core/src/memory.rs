@@ -40,6 +40,19 @@ pub struct Facts {
     pub alerts: BTreeMap<String, Vec<Alert>>,
     /// Raw GET answers by `"dataverse:<path>"` / `"graph:<path>"`.
     pub raw: BTreeMap<String, serde_json::Value>,
+    /// Reads that failed, by [`read_key`] (e.g. `"ews_probe:https://…"`), so that a replay
+    /// reports the same `error` the recorded run did.
+    #[serde(default)]
+    pub errors: BTreeMap<String, SourceError>,
+}
+
+/// The key a failed read is recorded under in [`Facts::errors`]: the method and its argument.
+pub fn read_key(method: &str, arg: &str) -> String {
+    if arg.is_empty() {
+        method.to_owned()
+    } else {
+        format!("{method}:{arg}")
+    }
 }
 
 /// An in-memory data source. Build it with [`MemorySource::builder`].
@@ -67,15 +80,20 @@ impl MemorySource {
         &self.facts
     }
 
-    fn guard(&self, need: DataNeed) -> Result<(), SourceError> {
-        match self.failures.get(&need) {
+    /// Fails when the test asked this kind of read to fail, or when the recorded run saw
+    /// this very read fail.
+    fn guard(&self, need: DataNeed, method: &str, arg: &str) -> Result<(), SourceError> {
+        if let Some(err) = self.failures.get(&need) {
+            return Err(err.clone());
+        }
+        match self.facts.errors.get(&read_key(method, arg)) {
             Some(err) => Err(err.clone()),
             None => Ok(()),
         }
     }
 }
 
-fn raw_key(service: RawService, path: &str) -> String {
+pub(crate) fn raw_key(service: RawService, path: &str) -> String {
     let prefix = match service {
         RawService::Dataverse => "dataverse",
         RawService::Graph => "graph",
@@ -182,7 +200,7 @@ impl MemorySourceBuilder {
 #[async_trait::async_trait]
 impl DataSource for MemorySource {
     async fn environment(&self) -> Result<Environment, SourceError> {
-        self.guard(DataNeed::Environment)?;
+        self.guard(DataNeed::Environment, "environment", "")?;
         self.facts
             .environment
             .clone()
@@ -190,12 +208,12 @@ impl DataSource for MemorySource {
     }
 
     async fn profiles(&self) -> Result<Vec<EmailServerProfile>, SourceError> {
-        self.guard(DataNeed::Profiles)?;
+        self.guard(DataNeed::Profiles, "profiles", "")?;
         Ok(self.facts.profiles.clone())
     }
 
     async fn profile(&self, id: &str) -> Result<Option<EmailServerProfile>, SourceError> {
-        self.guard(DataNeed::Profiles)?;
+        self.guard(DataNeed::Profiles, "profile", id)?;
         Ok(self
             .facts
             .profiles
@@ -205,12 +223,12 @@ impl DataSource for MemorySource {
     }
 
     async fn mailboxes(&self) -> Result<Vec<Mailbox>, SourceError> {
-        self.guard(DataNeed::Mailboxes)?;
+        self.guard(DataNeed::Mailboxes, "mailboxes", "")?;
         Ok(self.facts.mailboxes.clone())
     }
 
     async fn mailboxes_on_profile(&self, profile_id: &str) -> Result<Vec<Mailbox>, SourceError> {
-        self.guard(DataNeed::Mailboxes)?;
+        self.guard(DataNeed::Mailboxes, "mailboxes_on_profile", profile_id)?;
         Ok(self
             .facts
             .mailboxes
@@ -225,7 +243,7 @@ impl DataSource for MemorySource {
     }
 
     async fn system_user(&self, id: &str) -> Result<Option<SystemUser>, SourceError> {
-        self.guard(DataNeed::SystemUsers)?;
+        self.guard(DataNeed::SystemUsers, "system_user", id)?;
         Ok(self
             .facts
             .system_users
@@ -235,7 +253,7 @@ impl DataSource for MemorySource {
     }
 
     async fn queue(&self, id: &str) -> Result<Option<Queue>, SourceError> {
-        self.guard(DataNeed::SystemUsers)?;
+        self.guard(DataNeed::SystemUsers, "queue", id)?;
         Ok(self
             .facts
             .queues
@@ -245,7 +263,11 @@ impl DataSource for MemorySource {
     }
 
     async fn entra_user_by_address(&self, addr: &str) -> Result<Option<EntraUser>, SourceError> {
-        self.guard(DataNeed::EntraUsers)?;
+        self.guard(
+            DataNeed::EntraUsers,
+            "entra_user_by_address",
+            &address::normalise(addr),
+        )?;
         Ok(self
             .facts
             .entra_users
@@ -255,7 +277,7 @@ impl DataSource for MemorySource {
     }
 
     async fn entra_user_by_id(&self, id: &str) -> Result<Option<EntraUser>, SourceError> {
-        self.guard(DataNeed::EntraUsers)?;
+        self.guard(DataNeed::EntraUsers, "entra_user_by_id", id)?;
         Ok(self
             .facts
             .entra_users
@@ -265,7 +287,7 @@ impl DataSource for MemorySource {
     }
 
     async fn mailbox_location(&self, user_id: &str) -> Result<MailboxLocation, SourceError> {
-        self.guard(DataNeed::MailboxLocation)?;
+        self.guard(DataNeed::MailboxLocation, "mailbox_location", user_id)?;
         self.facts
             .mailbox_locations
             .get(user_id)
@@ -280,7 +302,11 @@ impl DataSource for MemorySource {
     }
 
     async fn deleted_users_matching(&self, addr: &str) -> Result<Vec<DeletedUser>, SourceError> {
-        self.guard(DataNeed::DeletedUsers)?;
+        self.guard(
+            DataNeed::DeletedUsers,
+            "deleted_users_matching",
+            &address::normalise(addr),
+        )?;
         Ok(self
             .facts
             .deleted_users
@@ -291,12 +317,12 @@ impl DataSource for MemorySource {
     }
 
     async fn domain_tenant(&self, domain: &str) -> Result<Option<String>, SourceError> {
-        self.guard(DataNeed::DomainTenant)?;
+        self.guard(DataNeed::DomainTenant, "domain_tenant", &domain.to_lowercase())?;
         Ok(self.facts.domain_tenants.get(&domain.to_lowercase()).cloned())
     }
 
     async fn ews_probe(&self, url: &str) -> Result<EwsProbe, SourceError> {
-        self.guard(DataNeed::EwsChallenge)?;
+        self.guard(DataNeed::EwsChallenge, "ews_probe", url)?;
         self.facts
             .ews_probes
             .get(url)
@@ -308,12 +334,16 @@ impl DataSource for MemorySource {
     }
 
     async fn mailbox_alerts(&self, mailbox_id: &str) -> Result<Vec<Alert>, SourceError> {
-        self.guard(DataNeed::Alerts)?;
+        self.guard(DataNeed::Alerts, "mailbox_alerts", mailbox_id)?;
         Ok(self.facts.alerts.get(mailbox_id).cloned().unwrap_or_default())
     }
 
     async fn raw_get(&self, service: RawService, path: &str) -> Result<serde_json::Value, SourceError> {
-        if let Some(err) = &self.raw_failure {
+        if let Some(err) = self
+            .raw_failure
+            .as_ref()
+            .or_else(|| self.facts.errors.get(&raw_key(service, path)))
+        {
             return Err(err.clone());
         }
         self.facts
