@@ -271,3 +271,12 @@ async fn source_errors_are_errors_not_fails() {
     let out = run(&b.failing(DataNeed::EntraUsers, denied).build(), mb).await;
     assert_eq!(out.status, Status::Error, "{out:?}");
 }
+
+#[tokio::test]
+async fn shared_mailbox_passes_even_with_a_plan_in_grace() {
+    let (b, mb) = scenario(vec![plan(PLAN_2, CapabilityStatus::Warning)]);
+    let source = b
+        .mailbox_location(OID, fixtures::in_exchange_online(MailboxPurpose::Shared))
+        .build();
+    assert_eq!(run(&source, mb).await.status, Status::Pass);
+}
