@@ -57,6 +57,7 @@ pub mod memory;
 pub mod outcome;
 pub mod recording;
 pub mod records;
+pub mod redact;
 pub mod registry;
 pub mod subject;
 
