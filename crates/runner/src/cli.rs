@@ -1,6 +1,10 @@
 //! The command line (`CONTRACTS.md` §3).
 
-use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -9,12 +13,37 @@ use clap::{Parser, Subcommand, ValueEnum};
     about = "Finds which of KB 3212785's causes breaks Dynamics 365 server-side synchronization (HTTP 401)."
 )]
 pub struct Cli {
+    /// Only errors on standard error (no warnings, no progress bar).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More log lines on standard error (-v: what the run does, -vv: debug, -vvv: every request).
+    /// RUST_LOG, when set, takes precedence.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Diagnose a live environment (Dataverse, Microsoft Graph, EWS; read-only).
+    Run {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        selection: SelectionArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// The same diagnosis against a simulated tenant started in this process (no account needed).
+    Demo {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        #[command(flatten)]
+        selection: SelectionArgs,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// Every registered check with its metadata.
     List {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -25,6 +54,103 @@ pub enum Command {
         /// The check id, e.g. mailbox-address-mismatch.
         id: String,
     },
+    /// Read a server-side synchronization alert; name the symptom, the checks that apply and the
+    /// command that runs them. Exit 0 when the alert is recognised, 2 when it is not.
+    Triage {
+        /// The alert text; `-` or nothing reads it from standard input.
+        text: Option<String>,
+    },
+    /// The simulated tenant on its own.
+    Sim {
+        #[command(subcommand)]
+        command: SimCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SimCommand {
+    /// Serve the simulated tenant on 127.0.0.1 until Ctrl-C; prints its URLs and a ready-to-paste
+    /// `ssync-doctor run` line.
+    Serve {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+    },
+}
+
+/// Where a live environment is and who signs in. The client secret is read only from
+/// `AZURE_CLIENT_SECRET` (a flag value would end up in shell history and process lists).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ConnectionArgs {
+    /// The environment URL, e.g. https://contoso.crm.dynamics.com (the Web API is URL/api/data/v9.2/).
+    #[arg(long, env = "SSYNC_ORG_URL", value_name = "URL")]
+    pub org_url: Option<String>,
+    /// The Entra tenant of the app registration.
+    #[arg(long, env = "AZURE_TENANT_ID", value_name = "ID")]
+    pub tenant_id: Option<String>,
+    /// The app registration's application (client) id. Its secret comes from AZURE_CLIENT_SECRET,
+    /// or a certificate from AZURE_CLIENT_CERTIFICATE_PATH.
+    #[arg(long, env = "AZURE_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The identity service, for sovereign clouds and tests.
+    #[arg(
+        long,
+        env = "AZURE_AUTHORITY_HOST",
+        value_name = "URL",
+        default_value = "https://login.microsoftonline.com"
+    )]
+    pub authority_host: String,
+    /// Microsoft Graph, for sovereign clouds and tests.
+    #[arg(long, value_name = "URL", default_value = "https://graph.microsoft.com")]
+    pub graph_url: String,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Selection")]
+pub struct SelectionArgs {
+    /// Every active mailbox that uses server-side synchronization for incoming, outgoing or
+    /// appointments/contacts/tasks (the default).
+    #[arg(long, conflicts_with = "mailbox")]
+    pub all: bool,
+    /// Just this mailbox: its e-mail address (or its name as an alert shows it). Repeatable.
+    #[arg(long, value_name = "ADDRESS")]
+    pub mailbox: Vec<String>,
+    /// Run only this check. Repeatable.
+    #[arg(long = "check", value_name = "ID")]
+    pub checks: Vec<String>,
+    /// Do not run this check. Repeatable.
+    #[arg(long = "skip-check", value_name = "ID")]
+    pub skip_checks: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// Report format. Default: from the --output file's extension (.json, .sarif, .xml, .md,
+    /// .html), else text.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// List passing results too (JSON and HTML).
+    #[arg(long)]
+    pub include_passing: bool,
+    /// Exit 0 even when a check fails (errors in input or connection still exit 2 or 3).
+    #[arg(long)]
+    pub exit_zero: bool,
+}
+
+/// Which simulated tenant to start.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Scenario")]
+pub struct ScenarioArgs {
+    /// A scenario file (TOML) instead of the bundled `contoso`.
+    #[arg(long, value_name = "FILE", conflicts_with = "mailboxes")]
+    pub scenario: Option<PathBuf>,
+    /// A generated tenant of N healthy mailboxes instead of `contoso` (for load and timing).
+    #[arg(long, value_name = "N")]
+    pub mailboxes: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

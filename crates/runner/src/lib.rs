@@ -10,8 +10,13 @@
 mod bundled;
 pub mod cli;
 pub mod commands;
+pub mod engine;
 pub mod error;
+pub mod logging;
+pub mod output;
 pub mod report;
+mod shell;
+pub mod triage;
 
 use std::process::ExitCode;
 

@@ -5,23 +5,14 @@ use std::process::ExitCode;
 
 use ssync_core::{CheckMeta, registered_checks};
 
+use crate::engine::select::unknown_check_message;
 use crate::error::CliError;
 
 pub fn run(id: &str) -> Result<ExitCode, CliError> {
     let checks = registered_checks()?;
     let Some(reg) = checks.iter().find(|r| r.meta().id == id) else {
         let known: Vec<&str> = checks.iter().map(|r| r.meta().id).collect();
-        let closest = known
-            .iter()
-            .map(|k| (strsim::jaro_winkler(id, k), *k))
-            .filter(|(score, _)| *score > 0.7)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, k)| format!(" Did you mean `{k}`?"))
-            .unwrap_or_default();
-        return Err(CliError::Usage(format!(
-            "unknown check id `{id}`.{closest} Known checks: {}. Run `ssync-doctor list` for details.",
-            known.join(", ")
-        )));
+        return Err(CliError::Usage(unknown_check_message(id, &known)));
     };
     write!(anstream::stdout().lock(), "{}", explain_text(reg.meta()))?;
     Ok(ExitCode::SUCCESS)

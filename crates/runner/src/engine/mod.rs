@@ -1,0 +1,234 @@
+//! The engine: from a data source and a set of checks to a [`Report`].
+//!
+//! 1. choose the checks ([`select::select_checks`]) and the mailboxes
+//!    ([`select::select_mailboxes`]);
+//! 2. tell the source what the run covers ([`DataSource::prepare`]) so a live source reads
+//!    in bulk;
+//! 3. build the subjects: the environment once, each profile that a selected mailbox uses,
+//!    each selected mailbox;
+//! 4. run every check over the subjects of its scope, concurrently ([`schedule::run_all`]);
+//! 5. count and sort into a [`Report`].
+//!
+//! `run` and `demo` both come here through the same function, whatever the source.
+
+mod progress;
+mod schedule;
+pub mod select;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+
+use ssync_core::{Check, DataNeed, DataSource, Finding, RunPlan, SourceError, Status, Subject, Summary};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::report::{CheckRun, EnvironmentInfo, Report, SCHEMA, Tool};
+
+pub use progress::Progress;
+pub use schedule::Subjects;
+
+/// What the operator selected on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `--mailbox` values; empty means `--all`.
+    pub mailboxes: Vec<String>,
+    /// `--check` ids; empty means every check.
+    pub checks: Vec<String>,
+    /// `--skip-check` ids.
+    pub skip_checks: Vec<String>,
+}
+
+/// How the engine runs.
+pub struct EngineOptions {
+    /// The environment URL the source is connected to (reported as `environment.org_url`).
+    pub org_url: String,
+    /// `live`, `demo` or `bundle` (reported as `environment.source`).
+    pub source_label: String,
+    /// How many check runs may be in flight at once.
+    pub concurrency: usize,
+    pub progress: Progress,
+}
+
+impl EngineOptions {
+    pub fn new(org_url: impl Into<String>, source_label: impl Into<String>) -> Self {
+        Self {
+            org_url: org_url.into(),
+            source_label: source_label.into(),
+            concurrency: DEFAULT_CONCURRENCY,
+            progress: Progress::hidden(),
+        }
+    }
+}
+
+/// Check runs in flight at once. Checks mostly wait on the source, which bounds its own
+/// requests per service, so this only needs to keep that pipeline full.
+pub const DEFAULT_CONCURRENCY: usize = 32;
+
+/// Why a run could not happen at all.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// `--check`/`--skip-check` named a check that is not linked in (bad input).
+    #[error("{0}")]
+    UnknownCheck(String),
+    /// `--mailbox` named a mailbox that does not exist (bad input).
+    #[error("{0}")]
+    UnknownMailbox(String),
+    /// The selection leaves nothing to do (bad input).
+    #[error("{0}")]
+    NothingToRun(String),
+    /// Data the run itself needs (not one check's data) could not be read.
+    #[error("could not read {what}: {error}")]
+    Source { what: String, error: SourceError },
+}
+
+impl EngineError {
+    /// Contract exit codes: bad selection is bad input (2); unreadable run data means the
+    /// tool could not run (3).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            EngineError::UnknownCheck(_) | EngineError::UnknownMailbox(_) | EngineError::NothingToRun(_) => 2,
+            EngineError::Source { .. } => 3,
+        }
+    }
+}
+
+/// Runs the selected checks against `source` and reports every result.
+pub async fn diagnose(
+    source: &dyn DataSource,
+    all_checks: &[&dyn Check],
+    selection: &Selection,
+    opts: &EngineOptions,
+) -> Result<Report, EngineError> {
+    let started_at = now();
+    let checks = select::select_checks(all_checks, &selection.checks, &selection.skip_checks)?;
+    let mailboxes = select::select_mailboxes(source, &selection.mailboxes).await?;
+    tracing::info!(
+        mailboxes = mailboxes.len(),
+        checks = checks.len(),
+        "selection made"
+    );
+
+    let profile_ids: BTreeSet<String> = mailboxes.iter().filter_map(|m| m.profile_id.clone()).collect();
+    let needs: BTreeSet<DataNeed> = checks
+        .iter()
+        .flat_map(|c| c.meta().reads.iter().copied())
+        .collect();
+    let plan = RunPlan {
+        mailbox_ids: mailboxes.iter().map(|m| m.id.clone()).collect(),
+        profile_ids: profile_ids.iter().cloned().collect(),
+        needs: needs.into_iter().collect(),
+    };
+    // A failed prefetch is not fatal: each check then asks for what it needs and reports its
+    // own `error` if the data is really unreadable, so one missing permission costs only the
+    // checks that need it.
+    if let Err(err) = source.prepare(&plan).await {
+        tracing::warn!("could not prefetch the run's data ({err}); the checks will read it one by one");
+    }
+
+    let environment = source.environment().await.map_err(|error| EngineError::Source {
+        what: "the environment (RetrieveCurrentOrganization)".into(),
+        error,
+    })?;
+    let has_scope = |scope| checks.iter().any(|c| c.meta().scope == scope);
+    let profiles = if has_scope(ssync_core::Scope::Profile) && !profile_ids.is_empty() {
+        let mut profiles: Vec<_> = source
+            .profiles()
+            .await
+            .map_err(|error| EngineError::Source {
+                what: "the e-mail server profiles".into(),
+                error,
+            })?
+            .into_iter()
+            .filter(|p| profile_ids.contains(&p.id))
+            .collect();
+        for missing in profile_ids
+            .iter()
+            .filter(|id| !profiles.iter().any(|p| &p.id == *id))
+        {
+            tracing::warn!(profile = %missing, "a selected mailbox refers to an e-mail server profile that does not exist");
+        }
+        profiles.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+        profiles
+    } else {
+        Vec::new()
+    };
+
+    let tenant_id = environment.tenant_id.clone();
+    let subjects = Subjects {
+        environment: Some(Subject::Environment(environment)),
+        profiles: profiles.into_iter().map(Subject::Profile).collect(),
+        mailboxes: mailboxes.iter().cloned().map(Subject::Mailbox).collect(),
+    };
+    let mut findings = schedule::run_all(source, &checks, &subjects, opts.concurrency, &opts.progress).await;
+    fill_profile_mailboxes(&mut findings, &mailboxes);
+
+    Ok(Report {
+        schema: SCHEMA.into(),
+        tool: Tool::this(),
+        environment: EnvironmentInfo {
+            org_url: opts.org_url.clone(),
+            tenant_id,
+            source: opts.source_label.clone(),
+        },
+        started_at,
+        finished_at: now(),
+        summary: summarise(&findings, mailboxes.len()),
+        checks: check_runs(&checks, &findings),
+        findings,
+    })
+}
+
+/// The contract wants a profile finding to list the mailboxes it affects. Checks usually do
+/// that themselves; when a problem result comes without them, the run's own mailboxes on that
+/// profile stand in.
+fn fill_profile_mailboxes(findings: &mut [Finding], mailboxes: &[ssync_core::records::Mailbox]) {
+    for f in findings.iter_mut().filter(|f| {
+        f.subject.kind == "profile"
+            && f.mailboxes.is_empty()
+            && matches!(f.status, Status::Warn | Status::Fail)
+    }) {
+        f.mailboxes = mailboxes
+            .iter()
+            .filter(|m| m.profile_id.as_deref() == Some(f.subject.id.as_str()))
+            .map(|m| m.display_address().to_owned())
+            .collect();
+    }
+}
+
+fn summarise(findings: &[Finding], mailboxes: usize) -> Summary {
+    let mut summary = Summary {
+        mailboxes,
+        ..Summary::default()
+    };
+    for f in findings {
+        summary.add(f.status);
+    }
+    summary
+}
+
+fn check_runs(checks: &[&dyn Check], findings: &[Finding]) -> Vec<CheckRun> {
+    let mut runs: Vec<CheckRun> = checks
+        .iter()
+        .map(|c| {
+            let m = c.meta();
+            let mut counts = Summary::default();
+            for f in findings.iter().filter(|f| f.check == m.id) {
+                counts.add(f.status);
+                counts.mailboxes += 1;
+            }
+            CheckRun::from_meta(m, counts)
+        })
+        .collect();
+    runs.sort_by(|a, b| a.id.cmp(&b.id));
+    runs
+}
+
+fn now() -> String {
+    OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}

@@ -1,0 +1,407 @@
+//! The engine over `MemorySource` with small fake checks.
+
+use ssync_core::prelude::*;
+use ssync_core::{MemorySource, fixtures};
+
+use super::*;
+
+macro_rules! fake_check {
+    ($ty:ident, $id:expr, $scope:expr, |$subject:ident| $body:expr) => {
+        struct $ty;
+        impl $ty {
+            const META: CheckMeta = CheckMeta {
+                id: $id,
+                title: "t",
+                cause: None,
+                scope: $scope,
+                severity: Severity::Error,
+                summary: "s",
+                explain: "e",
+                remediation: "fix it",
+                docs: &[],
+                reads: &[DataNeed::Mailboxes],
+            };
+        }
+        #[async_trait]
+        impl Check for $ty {
+            fn meta(&self) -> &'static CheckMeta {
+                static META: CheckMeta = $ty::META;
+                &META
+            }
+            async fn run(&self, _: &CheckContext<'_>, $subject: &Subject) -> Result<Outcome, SourceError> {
+                $body
+            }
+        }
+    };
+}
+
+fake_check!(FailsOnFrank, "acme-frank", Scope::Mailbox, |s| {
+    let m = s.mailbox()?;
+    Ok(if m.name == "frank" {
+        Outcome::fail("frank is wrong")
+    } else {
+        Outcome::pass("fine")
+    })
+});
+fake_check!(PanicsOnBob, "acme-panics", Scope::Mailbox, |s| {
+    if s.mailbox()?.name == "bob" {
+        panic!("bob broke me");
+    }
+    Ok(Outcome::pass("fine"))
+});
+fake_check!(CannotRead, "acme-cannot-read", Scope::Mailbox, |_s| {
+    Err(SourceError::Permission {
+        what: "mailboxSettings".into(),
+        detail: "MailboxSettings.Read is missing".into(),
+    })
+});
+fake_check!(ProfileWarns, "acme-profile", Scope::Profile, |s| {
+    let p = s.profile()?;
+    Ok(if p.id == "profile-onprem" {
+        Outcome::warn("on-premises")
+    } else {
+        Outcome::skip("online")
+    })
+});
+fake_check!(EnvPasses, "acme-env", Scope::Environment, |s| {
+    Ok(Outcome::pass(format!("tenant {}", s.environment()?.tenant_id)))
+});
+
+fn source() -> MemorySource {
+    let mut onprem = fixtures::mailbox("mb-rita", "rita@contoso.com");
+    onprem.profile_id = Some("profile-onprem".into());
+    let mut inactive = fixtures::mailbox("mb-wendy", "wendy@contoso.com");
+    inactive.active = false;
+    let mut outlook = fixtures::mailbox("mb-victor", "victor@contoso.com");
+    outlook.delivery = DeliveryMethods {
+        incoming: 1,
+        outgoing: 1,
+        act: 0,
+    };
+    let mut only_act = fixtures::mailbox("mb-act", "act@contoso.com");
+    only_act.delivery = DeliveryMethods {
+        incoming: 0,
+        outgoing: 0,
+        act: 1,
+    };
+    let mut unused = fixtures::on_premises_profile("profile-unused", "https://x/EWS/Exchange.asmx");
+    unused.name = "Unused".into();
+    MemorySource::builder()
+        .environment(fixtures::environment())
+        .profile(fixtures::exchange_online_profile("profile-exo"))
+        .profile(fixtures::on_premises_profile(
+            "profile-onprem",
+            "https://mail.contoso.com/EWS/Exchange.asmx",
+        ))
+        .profile(unused)
+        .mailbox(fixtures::mailbox("mb-frank", "frank@contoso.com"))
+        .mailbox(fixtures::mailbox("mb-bob", "bob@contoso.com"))
+        .mailbox(onprem)
+        .mailbox(inactive)
+        .mailbox(outlook)
+        .mailbox(only_act)
+        .build()
+}
+
+fn checks() -> Vec<&'static dyn Check> {
+    vec![
+        &EnvPasses,
+        &ProfileWarns,
+        &CannotRead,
+        &PanicsOnBob,
+        &FailsOnFrank,
+    ]
+}
+
+async fn diagnose_with(selection: Selection) -> Result<Report, EngineError> {
+    diagnose(
+        &source(),
+        &checks(),
+        &selection,
+        &EngineOptions::new("https://contoso.crm.dynamics.com", "test"),
+    )
+    .await
+}
+
+fn status_of<'a>(r: &'a Report, check: &str, subject: &str) -> Option<&'a Finding> {
+    r.findings
+        .iter()
+        .find(|f| f.check == check && f.subject.name == subject)
+}
+
+#[tokio::test]
+async fn default_selection_is_active_server_side_sync_mailboxes() {
+    let r = diagnose_with(Selection::default()).await.unwrap();
+    assert_eq!(
+        r.summary.mailboxes, 4,
+        "frank, bob, rita and the ACT-only mailbox"
+    );
+    let subjects: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.check == "acme-frank")
+        .map(|f| f.subject.name.as_str())
+        .collect();
+    assert_eq!(subjects, ["act", "bob", "frank", "rita"]);
+}
+
+#[tokio::test]
+async fn a_panic_and_a_source_error_become_error_results_and_the_run_goes_on() {
+    let r = diagnose_with(Selection::default()).await.unwrap();
+    let panicked = status_of(&r, "acme-panics", "bob").unwrap();
+    assert_eq!(panicked.status, Status::Error);
+    assert!(panicked.message.contains("bob broke me"), "{}", panicked.message);
+    assert_eq!(
+        status_of(&r, "acme-panics", "frank").unwrap().status,
+        Status::Pass
+    );
+    let unreadable = status_of(&r, "acme-cannot-read", "rita").unwrap();
+    assert_eq!(unreadable.status, Status::Error);
+    assert!(
+        unreadable.message.contains("MailboxSettings.Read"),
+        "{}",
+        unreadable.message
+    );
+    assert_eq!(status_of(&r, "acme-frank", "frank").unwrap().status, Status::Fail);
+    // 4 mailboxes x 3 mailbox checks + 2 profiles + 1 environment.
+    assert_eq!(r.findings.len(), 4 * 3 + 2 + 1);
+    assert_eq!(
+        (
+            r.summary.pass,
+            r.summary.warn,
+            r.summary.fail,
+            r.summary.skip,
+            r.summary.error
+        ),
+        (3 + 3 + 1, 1, 1, 1, 4 + 1)
+    );
+    assert!(r.has_failures());
+}
+
+#[tokio::test]
+async fn profiles_are_those_of_selected_mailboxes_and_problems_list_their_mailboxes() {
+    let r = diagnose_with(Selection::default()).await.unwrap();
+    let profiles: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.check == "acme-profile")
+        .map(|f| f.subject.id.as_str())
+        .collect();
+    assert_eq!(
+        profiles,
+        ["profile-onprem", "profile-exo"],
+        "sorted by name; the unused profile is not a subject"
+    );
+    let warned = &r
+        .findings
+        .iter()
+        .find(|f| f.subject.id == "profile-onprem")
+        .unwrap();
+    assert_eq!(warned.mailboxes, ["rita@contoso.com"]);
+    let skipped = &r.findings.iter().find(|f| f.subject.id == "profile-exo").unwrap();
+    assert!(skipped.mailboxes.is_empty());
+}
+
+#[tokio::test]
+async fn findings_are_sorted_by_check_then_subject_and_counted_per_check() {
+    let r = diagnose_with(Selection::default()).await.unwrap();
+    let keys: Vec<(String, String, String)> = r
+        .findings
+        .iter()
+        .map(|f| (f.check.clone(), f.subject.kind.clone(), f.subject.name.clone()))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    let ids: Vec<&str> = r.checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "acme-cannot-read",
+            "acme-env",
+            "acme-frank",
+            "acme-panics",
+            "acme-profile"
+        ]
+    );
+    let frank = r.checks.iter().find(|c| c.id == "acme-frank").unwrap();
+    assert_eq!(
+        (frank.counts.mailboxes, frank.counts.pass, frank.counts.fail),
+        (4, 3, 1)
+    );
+    assert_eq!(r.environment.tenant_id, fixtures::TENANT);
+    assert_eq!(r.environment.source, "test");
+}
+
+#[tokio::test]
+async fn named_mailboxes_are_run_whatever_their_state() {
+    let r = diagnose_with(Selection {
+        mailboxes: vec!["WENDY@contoso.com".into(), "frank".into()],
+        checks: vec!["acme-frank".into()],
+        ..Selection::default()
+    })
+    .await
+    .unwrap();
+    let names: Vec<&str> = r.findings.iter().map(|f| f.subject.name.as_str()).collect();
+    assert_eq!(names, ["frank", "wendy"]);
+    assert_eq!(r.summary.mailboxes, 2);
+}
+
+#[tokio::test]
+async fn an_unknown_mailbox_is_bad_input_naming_it() {
+    let err = diagnose_with(Selection {
+        mailboxes: vec!["frank@contoso.com".into(), "nobody@contoso.com".into()],
+        ..Selection::default()
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    let text = err.to_string();
+    assert!(
+        text.contains("`nobody@contoso.com`") && !text.contains("`frank@contoso.com`"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn check_selection_and_unknown_ids() {
+    let r = diagnose_with(Selection {
+        skip_checks: vec!["acme-panics".into(), "acme-cannot-read".into()],
+        ..Selection::default()
+    })
+    .await
+    .unwrap();
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| f.check != "acme-panics" && f.check != "acme-cannot-read")
+    );
+    assert_eq!(r.checks.len(), 3);
+
+    let err = diagnose_with(Selection {
+        checks: vec!["acme-fank".into()],
+        ..Selection::default()
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+    let text = err.to_string();
+    assert!(
+        text.contains("`acme-fank`") && text.contains("Did you mean `acme-frank`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("acme-env, acme-profile"),
+        "lists the known ids: {text}"
+    );
+
+    let err = diagnose_with(Selection {
+        checks: vec!["acme-env".into()],
+        skip_checks: vec!["acme-env".into()],
+        ..Selection::default()
+    })
+    .await
+    .unwrap_err();
+    assert_eq!(err.exit_code(), 2);
+}
+
+#[tokio::test]
+async fn prepare_receives_the_plan() {
+    use std::sync::Mutex;
+    struct Recording(MemorySource, Mutex<Option<RunPlan>>);
+    #[async_trait]
+    impl DataSource for Recording {
+        async fn prepare(&self, plan: &RunPlan) -> Result<(), SourceError> {
+            *self.1.lock().unwrap() = Some(plan.clone());
+            Err(SourceError::Unsupported("no bulk reads here".into()))
+        }
+        async fn environment(&self) -> Result<Environment, SourceError> {
+            self.0.environment().await
+        }
+        async fn profiles(&self) -> Result<Vec<EmailServerProfile>, SourceError> {
+            self.0.profiles().await
+        }
+        async fn profile(&self, id: &str) -> Result<Option<EmailServerProfile>, SourceError> {
+            self.0.profile(id).await
+        }
+        async fn mailboxes(&self) -> Result<Vec<Mailbox>, SourceError> {
+            self.0.mailboxes().await
+        }
+        async fn mailboxes_on_profile(&self, id: &str) -> Result<Vec<Mailbox>, SourceError> {
+            self.0.mailboxes_on_profile(id).await
+        }
+        async fn system_user(&self, id: &str) -> Result<Option<SystemUser>, SourceError> {
+            self.0.system_user(id).await
+        }
+        async fn queue(&self, id: &str) -> Result<Option<Queue>, SourceError> {
+            self.0.queue(id).await
+        }
+        async fn entra_user_by_address(&self, a: &str) -> Result<Option<EntraUser>, SourceError> {
+            self.0.entra_user_by_address(a).await
+        }
+        async fn entra_user_by_id(&self, id: &str) -> Result<Option<EntraUser>, SourceError> {
+            self.0.entra_user_by_id(id).await
+        }
+        async fn mailbox_location(&self, id: &str) -> Result<MailboxLocation, SourceError> {
+            self.0.mailbox_location(id).await
+        }
+        async fn deleted_users_matching(&self, a: &str) -> Result<Vec<DeletedUser>, SourceError> {
+            self.0.deleted_users_matching(a).await
+        }
+        async fn domain_tenant(&self, d: &str) -> Result<Option<String>, SourceError> {
+            self.0.domain_tenant(d).await
+        }
+        async fn ews_probe(&self, url: &str) -> Result<EwsProbe, SourceError> {
+            self.0.ews_probe(url).await
+        }
+        async fn mailbox_alerts(&self, id: &str) -> Result<Vec<Alert>, SourceError> {
+            self.0.mailbox_alerts(id).await
+        }
+        async fn raw_get(
+            &self,
+            s: ssync_core::RawService,
+            p: &str,
+        ) -> Result<serde_json::Value, SourceError> {
+            self.0.raw_get(s, p).await
+        }
+    }
+    let src = Recording(source(), Mutex::new(None));
+    let checks: Vec<&dyn Check> = vec![&FailsOnFrank, &ProfileWarns];
+    let report = diagnose(
+        &src,
+        &checks,
+        &Selection::default(),
+        &EngineOptions::new("u", "test"),
+    )
+    .await
+    .expect("a failed prefetch does not stop the run");
+    assert_eq!(report.summary.fail, 1);
+    let plan = src.1.lock().unwrap().clone().expect("prepare was called");
+    assert_eq!(plan.mailbox_ids.len(), 4);
+    assert_eq!(plan.profile_ids, ["profile-exo", "profile-onprem"]);
+    assert_eq!(plan.needs, [DataNeed::Mailboxes]);
+}
+
+#[tokio::test]
+async fn an_unreadable_mailbox_list_means_the_run_cannot_happen() {
+    let src = MemorySource::builder()
+        .environment(fixtures::environment())
+        .failing(
+            DataNeed::Mailboxes,
+            SourceError::Unreachable {
+                service: "Dataverse".into(),
+                detail: "connection refused".into(),
+            },
+        )
+        .build();
+    let err = diagnose(
+        &src,
+        &checks(),
+        &Selection::default(),
+        &EngineOptions::new("u", "test"),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.exit_code(), 3);
+    assert!(err.to_string().contains("connection refused"));
+}
