@@ -86,5 +86,5 @@ pub mod prelude {
         Subject, async_trait,
     };
     pub use crate::{address, hosts};
-    pub use serde_json::{self, json};
+    pub use serde_json::{self, Value, json};
 }

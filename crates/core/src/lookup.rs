@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::address;
 use crate::data::{DataSource, SourceError};
-use crate::records::{EntraUser, Mailbox, Regarding, SystemUser};
+use crate::outcome::Outcome;
+use crate::records::{EmailServerProfile, EntraUser, Mailbox, Regarding, SystemUser};
 
 /// How the Entra user behind a mailbox was found; reported as evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -108,4 +109,44 @@ pub async fn foreign_tenant(
             environment_tenant,
         }),
     )
+}
+
+/// The e-mail server profile of a mailbox, or the `skip` outcome that says why there is none
+/// (no profile set, or the profile record not found).
+///
+/// ```ignore
+/// let profile = match lookup::mailbox_profile(ctx.data, mailbox).await? {
+///     Ok(profile) => profile,
+///     Err(skip) => return Ok(skip),
+/// };
+/// ```
+pub async fn mailbox_profile(
+    data: &dyn DataSource,
+    mailbox: &Mailbox,
+) -> Result<Result<EmailServerProfile, Outcome>, SourceError> {
+    let Some(profile_id) = mailbox.profile_id.as_deref() else {
+        return Ok(Err(Outcome::skip(format!(
+            "Mailbox '{}' has no e-mail server profile.",
+            mailbox.name
+        ))));
+    };
+    Ok(data.profile(profile_id).await?.ok_or_else(|| {
+        Outcome::skip(format!(
+            "The e-mail server profile {profile_id} of mailbox '{}' was not found.",
+            mailbox.name
+        ))
+    }))
+}
+
+/// The addresses of every mailbox on a profile: a profile finding affects all of them.
+pub async fn profile_mailbox_addresses(
+    data: &dyn DataSource,
+    profile_id: &str,
+) -> Result<Vec<String>, SourceError> {
+    Ok(data
+        .mailboxes_on_profile(profile_id)
+        .await?
+        .iter()
+        .map(|m| m.display_address().to_owned())
+        .collect())
 }

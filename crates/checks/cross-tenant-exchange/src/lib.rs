@@ -67,17 +67,9 @@ impl Check for CrossTenantExchange {
 
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let mailbox = subject.mailbox()?;
-        let Some(profile_id) = mailbox.profile_id.as_deref() else {
-            return Ok(Outcome::skip(format!(
-                "Mailbox '{}' has no e-mail server profile.",
-                mailbox.name
-            )));
-        };
-        let Some(profile) = ctx.data.profile(profile_id).await? else {
-            return Ok(Outcome::skip(format!(
-                "The e-mail server profile {profile_id} of mailbox '{}' was not found.",
-                mailbox.name
-            )));
+        let profile = match lookup::mailbox_profile(ctx.data, mailbox).await? {
+            Ok(profile) => profile,
+            Err(skip) => return Ok(skip),
         };
         if profile.server_type != ServerType::ExchangeOnline {
             return Ok(Outcome::skip(format!(
