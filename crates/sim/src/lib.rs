@@ -1,1 +1,31 @@
-//! Placeholder; see the issue tracker.
+//! `ssync-sim`: a simulated Microsoft tenant — identity, Dataverse Web API, Microsoft Graph
+//! and on-premises EWS endpoints — served over 127.0.0.1 with ephemeral ports, in the
+//! documented shapes (`shared/reference/microsoft-apis.md`). The demo, the end-to-end tests
+//! and the benchmarks run against it.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), ssync_sim::SimError> {
+//! let sim = ssync_sim::start(ssync_sim::Scenario::contoso(), ssync_sim::Knobs::default()).await?;
+//! println!("Web API at {}/api/data/v9.2/", sim.org_url);
+//! sim.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod dataverse;
+mod errors;
+mod ews;
+mod gate;
+mod graph;
+mod identity;
+mod ids;
+mod knobs;
+mod limiter;
+mod options;
+mod scenario;
+mod server;
+mod stats;
+
+pub use knobs::{FaultSpec, Faults, Knobs, Service, ServiceLimits};
+pub use scenario::{Scenario, ScenarioError};
+pub use server::{Sim, SimError, start};
+pub use stats::{ServiceStats, Stats};

@@ -1,0 +1,67 @@
+//! GUIDs: validation and deterministic derivation, so scenarios without explicit ids get
+//! the same ids on every run.
+
+/// True for the 8-4-4-4-12 hexadecimal form.
+pub fn is_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// A stable GUID derived from a name (two FNV-1a passes), formatted as a version-4-looking
+/// GUID. Not random: the same name always gives the same id.
+pub fn derive(name: &str) -> String {
+    let a = fnv(name.as_bytes(), 0xcbf2_9ce4_8422_2325);
+    let b = fnv(name.as_bytes(), 0x8422_2325_cbf2_9ce4 ^ a);
+    format_guid(a, b)
+}
+
+pub fn format_guid(a: u64, b: u64) -> String {
+    let hex = format!("{a:016x}{b:016x}");
+    format!(
+        "{}-{}-4{}-{}{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        ["8", "9", "a", "b"][(b >> 62) as usize],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+fn fnv(bytes: &[u8], seed: u64) -> u64 {
+    let mut h = seed;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    // Final avalanche so short names spread over all bits.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+/// A random token-sized string (URL-safe base64 of 32 random bytes).
+pub fn random_token() -> String {
+    use base64::Engine;
+    let bytes: [u8; 32] = rand::random();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_ids_are_stable_guids() {
+        let a = derive("mailbox:alice");
+        assert!(is_guid(&a), "{a}");
+        assert_eq!(a, derive("mailbox:alice"));
+        assert_ne!(a, derive("mailbox:bob"));
+        assert!(!is_guid("not-a-guid"));
+        assert!(is_guid("6f1d2c3b-4a59-4e8f-9b0a-1c2d3e4f5a6b"));
+    }
+}

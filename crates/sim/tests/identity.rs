@@ -1,0 +1,179 @@
+//! Token endpoint, audience binding and OpenID discovery.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const CONTOSO: &str = "6f1d2c3b-4a59-4e8f-9b0a-1c2d3e4f5a6b";
+const FABRIKAM: &str = "9e8d7c6b-5a49-4f3e-8d2c-1b0a9f8e7d6c";
+
+#[tokio::test]
+async fn token_then_retrieve_current_organization() {
+    let sim = contoso().await;
+    assert_eq!(sim.tenant_id, CONTOSO);
+    let t = dataverse_token(&sim).await;
+    let url = api(
+        &sim,
+        "RetrieveCurrentOrganization(AccessType=@p)?@p=Microsoft.Dynamics.CRM.EndpointAccessType'Default'",
+    );
+    let (status, body) = get(&url, &t, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["Detail"]["TenantId"], CONTOSO);
+    assert_eq!(body["Detail"]["FriendlyName"], "Contoso");
+    assert_eq!(sim.stats().tokens_issued, 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn tokens_are_bound_to_their_audience() {
+    let sim = contoso().await;
+    let graph_token = graph_token(&sim).await;
+    let url = api(&sim, "WhoAmI");
+    let (status, _) = get(&url, &graph_token, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = get(&url, "not-a-token", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let r = client().get(&url).send().await.expect("request");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("Bearer authorization_uri=")
+    );
+    let dv = dataverse_token(&sim).await;
+    let (status, body) = get(&graph(&sim, "organization"), &dv, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["error"]["code"], "InvalidAuthenticationToken");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn expired_tokens_are_refused() {
+    let sim = with_knobs(ssync_sim::Knobs {
+        token_lifetime: Some(std::time::Duration::from_millis(200)),
+        ..Default::default()
+    })
+    .await;
+    let t = dataverse_token(&sim).await;
+    assert_eq!(get(&api(&sim, "WhoAmI"), &t, None).await.0, StatusCode::OK);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        get(&api(&sim, "WhoAmI"), &t, None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    sim.shutdown().await;
+}
+
+async fn aad_error(r: reqwest::Response) -> (StatusCode, String, u64) {
+    let status = r.status();
+    let v: Value = r.json().await.expect("json");
+    let desc = v["error_description"].as_str().unwrap_or("");
+    assert!(desc.starts_with("AADSTS"), "{v}");
+    assert!(v["trace_id"].is_string() && v["correlation_id"].is_string() && v["timestamp"].is_string());
+    (
+        status,
+        v["error"].as_str().unwrap_or("").to_owned(),
+        v["error_codes"][0].as_u64().unwrap_or(0),
+    )
+}
+
+#[tokio::test]
+async fn token_errors_carry_aadsts_codes() {
+    let sim = contoso().await;
+    let scope = format!("{}/.default", sim.org_url);
+    let r = token_response(&sim, CONTOSO, &sim.client_id, "wrong", &scope).await;
+    assert_eq!(
+        aad_error(r).await,
+        (StatusCode::UNAUTHORIZED, "invalid_client".into(), 7000215)
+    );
+    let r = token_response(
+        &sim,
+        CONTOSO,
+        "00000000-0000-0000-0000-000000000001",
+        &sim.client_secret,
+        &scope,
+    )
+    .await;
+    assert_eq!(
+        aad_error(r).await,
+        (StatusCode::BAD_REQUEST, "unauthorized_client".into(), 700016)
+    );
+    let r = token_response(
+        &sim,
+        "nowhere.example",
+        &sim.client_id,
+        &sim.client_secret,
+        &scope,
+    )
+    .await;
+    assert_eq!(
+        aad_error(r).await,
+        (StatusCode::BAD_REQUEST, "invalid_request".into(), 90002)
+    );
+    // The app lives in Contoso only.
+    let r = token_response(&sim, FABRIKAM, &sim.client_id, &sim.client_secret, &scope).await;
+    assert_eq!(aad_error(r).await.2, 700016);
+    let r = token_response(&sim, CONTOSO, &sim.client_id, &sim.client_secret, &sim.org_url).await;
+    assert_eq!(
+        aad_error(r).await,
+        (StatusCode::BAD_REQUEST, "invalid_scope".into(), 70011)
+    );
+    let r = token_response(
+        &sim,
+        CONTOSO,
+        &sim.client_id,
+        &sim.client_secret,
+        "https://elsewhere.example/.default",
+    )
+    .await;
+    assert_eq!(aad_error(r).await.2, 500011);
+    // Tenant by domain works; the secret never appears in a response.
+    let r = token_response(
+        &sim,
+        "contoso.onmicrosoft.com",
+        &sim.client_id,
+        &sim.client_secret,
+        &scope,
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = r.text().await.unwrap_or_default();
+    assert!(!text.contains(&sim.client_secret));
+    assert_eq!(sim.stats().tokens_issued, 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn openid_discovery_by_domain_names_the_tenant() {
+    let sim = contoso().await;
+    for (domain, id) in [
+        ("fabrikam.com", FABRIKAM),
+        ("contoso.com", CONTOSO),
+        (CONTOSO, CONTOSO),
+    ] {
+        let url = format!(
+            "{}/{domain}/v2.0/.well-known/openid-configuration",
+            sim.authority_host
+        );
+        let r = client().get(url).send().await.expect("request");
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(
+            v["issuer"],
+            format!("https://login.microsoftonline.com/{id}/v2.0")
+        );
+    }
+    let url = format!(
+        "{}/unknown.example/v2.0/.well-known/openid-configuration",
+        sim.authority_host
+    );
+    let r = client().get(url).send().await.expect("request");
+    assert_eq!(
+        aad_error(r).await,
+        (StatusCode::BAD_REQUEST, "invalid_tenant".into(), 90002)
+    );
+    sim.shutdown().await;
+}
