@@ -1,0 +1,156 @@
+//! A parser for `WWW-Authenticate` header values (RFC 7235 §4.1), which is harder than it
+//! looks: one header may carry several challenges separated by commas, parameters are also
+//! separated by commas, and quoted parameter values may themselves contain commas:
+//!
+//! ```text
+//! WWW-Authenticate: Negotiate, NTLM
+//! WWW-Authenticate: Bearer client_id="00000002-…", trusted_issuers="a@x,b@y", Basic realm="mail.contoso.com"
+//! ```
+//!
+//! It is fed with what a remote server sends, so it never panics and never allocates more
+//! than the input's size (it will be fuzzed).
+
+use ssync_core::records::AuthChallenge;
+
+/// Every challenge in the given header values, in order.
+pub fn parse_all<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<AuthChallenge> {
+    values.into_iter().flat_map(parse).collect()
+}
+
+/// Every challenge in one header value, in order. Parameters are kept verbatim (joined by
+/// `", "` when they were comma-separated).
+pub fn parse(value: &str) -> Vec<AuthChallenge> {
+    let mut out: Vec<AuthChallenge> = Vec::new();
+    for item in split_top_level(value) {
+        let item = item.trim_matches(is_ows);
+        if item.is_empty() {
+            continue;
+        }
+        let token_end = item.find(|c: char| is_ows(c) || c == '=').unwrap_or(item.len());
+        let (token, rest) = item.split_at(token_end);
+        let after = rest.trim_start_matches(is_ows);
+        if token.is_empty() || after.starts_with('=') {
+            // `name=value`: a further parameter of the challenge before it. A stray item
+            // before any scheme is dropped.
+            if let Some(current) = out.last_mut() {
+                if !current.params.is_empty() {
+                    current.params.push_str(", ");
+                }
+                current.params.push_str(item);
+            }
+        } else {
+            out.push(AuthChallenge {
+                scheme: token.to_owned(),
+                params: after.to_owned(),
+            });
+        }
+    }
+    out
+}
+
+fn is_ows(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// Splits on commas outside quoted strings (`"…"` with `\` escapes). An unterminated quote
+/// runs to the end of the value.
+fn split_top_level(value: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut in_quotes = false;
+    let mut escaped = false;
+    for (i, c) in value.char_indices() {
+        if in_quotes {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_quotes = false;
+            }
+        } else if c == '"' {
+            in_quotes = true;
+        } else if c == ',' {
+            parts.push(&value[start..i]);
+            start = i + 1;
+        }
+    }
+    parts.push(&value[start..]);
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schemes(v: &[AuthChallenge]) -> Vec<&str> {
+        v.iter().map(|c| c.scheme.as_str()).collect()
+    }
+
+    #[test]
+    fn separate_headers_each_with_one_scheme() {
+        let got = parse_all(["Negotiate", "NTLM", "Basic realm=\"mail.contoso.com\""]);
+        assert_eq!(schemes(&got), ["Negotiate", "NTLM", "Basic"]);
+        assert_eq!(got[2].params, "realm=\"mail.contoso.com\"");
+        assert_eq!(got[0].params, "");
+    }
+
+    #[test]
+    fn several_schemes_in_one_header() {
+        let got = parse("Negotiate, NTLM,Basic realm=\"x\"");
+        assert_eq!(schemes(&got), ["Negotiate", "NTLM", "Basic"]);
+    }
+
+    #[test]
+    fn quoted_params_with_commas_stay_with_their_scheme() {
+        let v = r#"Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*,x@y", token_types="app_asserted_user_v1 service_asserted_app_v1", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", Basic realm="mail.contoso.com""#;
+        let got = parse(v);
+        assert_eq!(schemes(&got), ["Bearer", "Basic"]);
+        assert_eq!(
+            got[0].params,
+            r#"client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*,x@y", token_types="app_asserted_user_v1 service_asserted_app_v1", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize""#
+        );
+        assert_eq!(got[1].params, "realm=\"mail.contoso.com\"");
+    }
+
+    #[test]
+    fn token68_and_spaces_around_equals() {
+        let got = parse("Negotiate oYGRMIGOoAMKAQ==, Basic realm = \"a,b\" , charset = \"UTF-8\"");
+        assert_eq!(schemes(&got), ["Negotiate", "Basic"]);
+        assert_eq!(got[0].params, "oYGRMIGOoAMKAQ==");
+        assert_eq!(got[1].params, "realm = \"a,b\", charset = \"UTF-8\"");
+    }
+
+    #[test]
+    fn escaped_quotes_and_unterminated_strings() {
+        let got = parse(r#"Basic realm="a\"b,c", NTLM"#);
+        assert_eq!(schemes(&got), ["Basic", "NTLM"]);
+        let got = parse(r#"Basic realm="never closed, NTLM"#);
+        assert_eq!(schemes(&got), ["Basic"]);
+    }
+
+    #[test]
+    fn junk_gives_no_panic_and_no_invented_scheme() {
+        for junk in [
+            "",
+            ",,,",
+            " , ",
+            "=",
+            "=x, =y",
+            "\"",
+            "\\",
+            "a=\"",
+            "é=ü, ß",
+            "\t,\t",
+        ] {
+            let got = parse(junk);
+            assert!(
+                got.iter()
+                    .all(|c| !c.scheme.is_empty() && !c.scheme.contains('=')),
+                "{junk:?}: {got:?}"
+            );
+        }
+        assert!(parse("realm=\"x\"").is_empty());
+        assert_eq!(schemes(&parse("é=ü, ß")), ["ß"]);
+    }
+}

@@ -1,0 +1,330 @@
+//! Authenticated reads of Dataverse and Graph: a GET with the right headers and token, JSON
+//! decoding, `@odata.nextLink` paging with a loop guard, and Graph `$batch`.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Method;
+use secrecy::ExposeSecret;
+use serde_json::{Value, json};
+use ssync_core::SourceError;
+use url::Url;
+
+use crate::error::ConnectError;
+use crate::failure::{from_reply, malformed};
+use crate::identity::{Audience, Identity};
+use crate::transport::{Reply, Service, Transport};
+
+/// Graph accepts at most 20 requests in one `$batch`.
+pub(crate) const GRAPH_BATCH_MAX: usize = 20;
+
+/// One answer inside a Graph `$batch`.
+#[derive(Debug, Clone)]
+pub(crate) struct BatchAnswer {
+    pub status: u16,
+    pub body: Value,
+    /// `METHOD url (request id …)` of the inner request, for errors.
+    pub request: String,
+}
+
+pub(crate) struct Client {
+    pub transport: Arc<Transport>,
+    pub identity: Arc<Identity>,
+    /// `{org_url}/api/data/v9.2/`
+    pub dataverse: Url,
+    /// `{graph_url}/v1.0/`
+    pub graph: Url,
+}
+
+impl Client {
+    fn audience(service: Service) -> Audience {
+        match service {
+            Service::Graph => Audience::Graph,
+            _ => Audience::Dataverse,
+        }
+    }
+
+    fn base(&self, service: Service) -> &Url {
+        match service {
+            Service::Graph => &self.graph,
+            _ => &self.dataverse,
+        }
+    }
+
+    /// Sends an authenticated request. A 401 for a token that has expired (by the service's
+    /// word or our clock) is repeated once with a new token.
+    pub(crate) async fn send(
+        &self,
+        service: Service,
+        method: Method,
+        url: &Url,
+        body: Option<&Value>,
+    ) -> Result<Reply, SourceError> {
+        let audience = Self::audience(service);
+        let page_size = self.transport.options().dataverse_page_size;
+        let request = format!("{method} {}", url.path());
+        for round in 0..2 {
+            let token = self
+                .identity
+                .token(audience)
+                .await
+                .map_err(|e| token_error(service, e))?;
+            let reply = self
+                .transport
+                .send(service, &request, |client| {
+                    let mut rb = client
+                        .request(method.clone(), url.clone())
+                        .bearer_auth(token.expose_secret())
+                        .header("Accept", "application/json");
+                    if service == Service::Dataverse {
+                        rb = rb
+                            .header("OData-MaxVersion", "4.0")
+                            .header("OData-Version", "4.0")
+                            .header(
+                                "Prefer",
+                                format!("odata.include-annotations=\"*\",odata.maxpagesize={page_size}"),
+                            );
+                    }
+                    if let Some(b) = body {
+                        rb = rb.json(b);
+                    }
+                    rb
+                })
+                .await?;
+            if reply.status == 401 && round == 0 && self.expired(audience, &token, &reply).await {
+                self.identity.invalidate(audience, &token).await;
+                tracing::debug!(
+                    service = service.name(),
+                    "token refused as expired; renewing it once"
+                );
+                continue;
+            }
+            return Ok(reply);
+        }
+        Err(SourceError::Permission {
+            what: service.name().to_owned(),
+            detail: format!("{request}: a renewed token was refused too"),
+        })
+    }
+
+    async fn expired(&self, audience: Audience, token: &secrecy::SecretString, reply: &Reply) -> bool {
+        let says_expired = reply
+            .headers
+            .get_all(reqwest::header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| v.contains("invalid_token") || v.to_ascii_lowercase().contains("expired"))
+            || String::from_utf8_lossy(&reply.body)
+                .to_ascii_lowercase()
+                .contains("expired");
+        says_expired || self.identity.is_expired(audience, token).await
+    }
+
+    /// GETs one JSON document; an error status becomes a [`SourceError`].
+    pub(crate) async fn get_json(
+        &self,
+        service: Service,
+        url: &Url,
+        what: &str,
+    ) -> Result<Value, SourceError> {
+        let reply = self.send(service, Method::GET, url, None).await?;
+        if !reply.is_success() {
+            return Err(from_reply(service, what, &reply));
+        }
+        serde_json::from_slice(&reply.body).map_err(|e| malformed(service, &reply, format!("not JSON ({e})")))
+    }
+
+    /// A URL under the service's base: `path` is relative (`mailboxes`, `users`), the query
+    /// pairs are encoded.
+    pub(crate) fn url(
+        &self,
+        service: Service,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<Url, SourceError> {
+        let mut url = self
+            .base(service)
+            .join(path)
+            .map_err(|e| SourceError::Unsupported(format!("cannot build a URL for {path:?}: {e}")))?;
+        if !query.is_empty() {
+            url.set_query(Some(&crate::query::encode(query)));
+        }
+        Ok(url)
+    }
+
+    /// Every item of a collection, following `@odata.nextLink` unchanged. A link to another
+    /// origin, a link seen before, or more than `max_pages` pages is a malformed answer.
+    pub(crate) async fn collect(
+        &self,
+        service: Service,
+        first: Url,
+        what: &str,
+    ) -> Result<Vec<Value>, SourceError> {
+        let max_pages = self.transport.options().max_pages;
+        let mut seen = HashSet::new();
+        let mut items = Vec::new();
+        let mut url = first;
+        for _ in 0..max_pages {
+            let page = self.get_json(service, &url, what).await?;
+            match page.get("value") {
+                Some(Value::Array(values)) => items.extend(values.iter().cloned()),
+                _ => {
+                    return Err(SourceError::Malformed {
+                        service: service.name().to_owned(),
+                        detail: format!("GET {}: the page of {what} has no \"value\" array", url.path()),
+                    });
+                }
+            }
+            let Some(next) = page.get("@odata.nextLink").and_then(Value::as_str) else {
+                return Ok(items);
+            };
+            let next = url.join(next).map_err(|e| SourceError::Malformed {
+                service: service.name().to_owned(),
+                detail: format!("GET {}: unusable @odata.nextLink ({e})", url.path()),
+            })?;
+            if next.origin() != self.base(service).origin() {
+                return Err(SourceError::Malformed {
+                    service: service.name().to_owned(),
+                    detail: format!(
+                        "GET {}: @odata.nextLink points to another host; not followed with a token",
+                        url.path()
+                    ),
+                });
+            }
+            if !seen.insert(next.as_str().to_owned()) || next == url {
+                return Err(SourceError::Malformed {
+                    service: service.name().to_owned(),
+                    detail: format!("GET {}: @odata.nextLink repeats a page already read", url.path()),
+                });
+            }
+            url = next;
+        }
+        Err(SourceError::Malformed {
+            service: service.name().to_owned(),
+            detail: format!("{what}: more than {max_pages} pages; stopped following @odata.nextLink"),
+        })
+    }
+
+    /// Sends GETs (URLs relative to `/v1.0`, starting with `/`) through Graph `$batch`, 20 at a
+    /// time, and returns the answers in the order of `urls`. Inner 429/503 answers are sent
+    /// again after their `Retry-After`, a bounded number of times.
+    pub(crate) async fn graph_batch(&self, urls: &[String]) -> Result<Vec<BatchAnswer>, SourceError> {
+        let mut answers: Vec<Option<BatchAnswer>> = vec![None; urls.len()];
+        let batch_url = self.url(Service::Graph, "$batch", &[])?;
+        let options = self.transport.options().clone();
+        let mut pending: Vec<usize> = (0..urls.len()).collect();
+        let mut round = 0;
+        while !pending.is_empty() {
+            let mut retry = Vec::new();
+            let mut wait = Duration::ZERO;
+            for chunk in pending.chunks(GRAPH_BATCH_MAX) {
+                let requests: Vec<Value> = chunk
+                    .iter()
+                    .map(|&i| json!({"id": i.to_string(), "method": "GET", "url": urls[i]}))
+                    .collect();
+                let body = json!({ "requests": requests });
+                let reply = self
+                    .send(Service::Graph, Method::POST, &batch_url, Some(&body))
+                    .await?;
+                if !reply.is_success() {
+                    return Err(from_reply(Service::Graph, "a batch of reads", &reply));
+                }
+                let json: Value = serde_json::from_slice(&reply.body)
+                    .map_err(|e| malformed(Service::Graph, &reply, format!("not JSON ({e})")))?;
+                let responses = json
+                    .get("responses")
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| malformed(Service::Graph, &reply, "no \"responses\" array"))?;
+                for r in responses {
+                    let Some(i) = r
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .and_then(|id| id.parse::<usize>().ok())
+                        .filter(|i| chunk.contains(i))
+                    else {
+                        return Err(malformed(Service::Graph, &reply, "an answer with an unknown id"));
+                    };
+                    let status = r.get("status").and_then(Value::as_u64).unwrap_or(0) as u16;
+                    if matches!(status, 429 | 503) && round < options.max_retries {
+                        let ra = r
+                            .get("headers")
+                            .and_then(|h| h.get("Retry-After").or_else(|| h.get("retry-after")))
+                            .and_then(crate::identity::seconds)
+                            .map(Duration::from_secs)
+                            .unwrap_or(options.min_backoff);
+                        wait = wait.max(ra.min(options.max_backoff));
+                        retry.push(i);
+                        continue;
+                    }
+                    let body = r.get("body").cloned().unwrap_or(Value::Null);
+                    let request_id = body
+                        .get("error")
+                        .and_then(|e| e.get("innerError"))
+                        .and_then(|e| e.get("request-id"))
+                        .and_then(Value::as_str)
+                        .map(|id| format!(" (request id {id})"))
+                        .unwrap_or_default();
+                    let path = urls[i].split('?').next().unwrap_or_default();
+                    answers[i] = Some(BatchAnswer {
+                        status,
+                        body,
+                        request: format!("GET /v1.0{path} in $batch{request_id}"),
+                    });
+                }
+                if chunk.iter().any(|&i| answers[i].is_none() && !retry.contains(&i)) {
+                    return Err(malformed(
+                        Service::Graph,
+                        &reply,
+                        "an answer is missing from the batch",
+                    ));
+                }
+            }
+            if !retry.is_empty() {
+                tracing::debug!(
+                    count = retry.len(),
+                    ?wait,
+                    "Graph throttled requests inside a batch; waiting"
+                );
+                tokio::time::sleep(wait).await;
+            }
+            pending = retry;
+            round += 1;
+        }
+        let mut out = Vec::with_capacity(urls.len());
+        for (i, answer) in answers.into_iter().enumerate() {
+            match answer {
+                Some(a) => out.push(a),
+                None => {
+                    return Err(SourceError::Throttled {
+                        service: format!(
+                            "{} ({})",
+                            Service::Graph.name(),
+                            urls[i].split('?').next().unwrap_or("")
+                        ),
+                        attempts: round as u32,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A token failure met during a read.
+pub(crate) fn token_error(service: Service, err: ConnectError) -> SourceError {
+    match err {
+        ConnectError::Unreachable(detail) => SourceError::Unreachable {
+            service: crate::transport::Service::Identity.name().to_owned(),
+            detail,
+        },
+        ConnectError::Auth { code, advice } => SourceError::Permission {
+            what: format!("a token for {}", service.name()),
+            detail: match code {
+                Some(c) => format!("{c}: {advice}"),
+                None => advice,
+            },
+        },
+        ConnectError::Config(detail) => SourceError::Unsupported(detail),
+    }
+}

@@ -1,0 +1,253 @@
+//! What the live source connects to ([`Settings`]) and how politely it talks ([`Options`]).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use url::Url;
+
+use crate::error::ConnectError;
+
+/// Where the environment lives and how the application signs in.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The environment URL, e.g. `https://contoso.crm.dynamics.com`; the Web API is
+    /// `{org_url}/api/data/v9.2/`.
+    pub org_url: String,
+    /// The Entra tenant (GUID or verified domain).
+    pub tenant_id: String,
+    /// The application (client) id of the app registration.
+    pub client_id: String,
+    pub credential: Credential,
+    /// Default `https://login.microsoftonline.com`.
+    pub authority_host: String,
+    /// Default `https://graph.microsoft.com`.
+    pub graph_url: String,
+}
+
+/// How the application proves who it is. `Debug` never prints the secret (`SecretString`).
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// A client secret (from `AZURE_CLIENT_SECRET`).
+    Secret(SecretString),
+    /// A PEM file holding the certificate registered on the app and its private key; the
+    /// client signs a JWT assertion with the key (RS256, `x5t` = SHA-1 thumbprint).
+    Certificate { path: PathBuf },
+    /// Tokens from the Azure CLI (`az account get-access-token`) of a signed-in administrator.
+    AzureCli,
+}
+
+pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com";
+
+/// Dataverse allows 52 concurrent requests per user before answering 429 (service
+/// protection limits); going above that only buys throttling.
+pub const DATAVERSE_MAX_CONCURRENCY: usize = 52;
+
+/// Timeouts, retries, concurrency and size limits. The defaults suit a real tenant; tests
+/// shrink them.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Time to establish a TCP/TLS connection.
+    pub connect_timeout: Duration,
+    /// Time for one request, body included.
+    pub request_timeout: Duration,
+    /// Time for the whole run, counted from `connect`; requests after it fail as unreachable.
+    pub run_timeout: Duration,
+    /// Retries after the first attempt, for 429, 503, other 5xx and connection errors.
+    pub max_retries: usize,
+    /// First backoff delay (doubled each retry, with jitter).
+    pub min_backoff: Duration,
+    /// Longest single wait, also the cap on a `Retry-After` the tool honours.
+    pub max_backoff: Duration,
+    /// The most time one request may spend waiting between retries.
+    pub max_total_wait: Duration,
+    /// Concurrent requests to Dataverse (capped at 52).
+    pub dataverse_concurrency: usize,
+    /// Concurrent requests to Microsoft Graph.
+    pub graph_concurrency: usize,
+    /// Concurrent unauthenticated EWS probes.
+    pub ews_concurrency: usize,
+    /// `Prefer: odata.maxpagesize` for Dataverse (at most 5000).
+    pub dataverse_page_size: u32,
+    /// `$top` for Graph collections (at most 999).
+    pub graph_page_size: u32,
+    /// Largest response body read, in bytes.
+    pub max_response_bytes: usize,
+    /// Most pages followed for one collection; a guard against endless `@odata.nextLink`s.
+    pub max_pages: usize,
+    /// Runs covering at most this many mailboxes look users up one by one (in `$batch`es of
+    /// 20); larger runs read every user and system user in pages. See the crate docs.
+    pub targeted_max_mailboxes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            run_timeout: Duration::from_secs(30 * 60),
+            max_retries: 5,
+            min_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
+            max_total_wait: Duration::from_secs(300),
+            dataverse_concurrency: DATAVERSE_MAX_CONCURRENCY,
+            graph_concurrency: 16,
+            ews_concurrency: 8,
+            dataverse_page_size: 5000,
+            graph_page_size: 999,
+            max_response_bytes: 64 * 1024 * 1024,
+            max_pages: 10_000,
+            targeted_max_mailboxes: 100,
+        }
+    }
+}
+
+impl Options {
+    /// Clamps values to what the services accept.
+    pub(crate) fn normalised(mut self) -> Self {
+        self.dataverse_concurrency = self.dataverse_concurrency.clamp(1, DATAVERSE_MAX_CONCURRENCY);
+        self.graph_concurrency = self.graph_concurrency.max(1);
+        self.ews_concurrency = self.ews_concurrency.max(1);
+        self.dataverse_page_size = self.dataverse_page_size.clamp(1, 5000);
+        self.graph_page_size = self.graph_page_size.clamp(1, 999);
+        self.max_pages = self.max_pages.max(1);
+        self
+    }
+}
+
+impl Settings {
+    /// Checks the URLs and ids before anything is sent: every URL must be `https`, except on a
+    /// loopback host (the simulated tenant), and carry no user name, password, query or fragment.
+    pub fn validate(&self) -> Result<(), ConnectError> {
+        for (what, value) in [
+            ("--org-url", &self.org_url),
+            ("--authority-host", &self.authority_host),
+            ("--graph-url", &self.graph_url),
+        ] {
+            base_url(what, value)?;
+        }
+        for (what, value) in [("--tenant-id", &self.tenant_id), ("--client-id", &self.client_id)] {
+            let v = value.trim();
+            if v.is_empty() {
+                return Err(ConnectError::Config(format!("{what} is empty")));
+            }
+            if !v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+            {
+                return Err(ConnectError::Config(format!(
+                    "{what} must be a GUID or a domain name, got {v:?}"
+                )));
+            }
+        }
+        if let Credential::Certificate { path } = &self.credential
+            && !path.is_file()
+        {
+            return Err(ConnectError::Config(format!(
+                "the certificate file {} cannot be read",
+                path.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Parses a service base URL and applies the https-or-loopback rule.
+pub(crate) fn base_url(what: &str, value: &str) -> Result<Url, ConnectError> {
+    let url = Url::parse(value.trim())
+        .map_err(|e| ConnectError::Config(format!("{what} {value:?} is not a URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ConnectError::Config(format!(
+            "{what} must not carry a user name or password"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(ConnectError::Config(format!(
+            "{what} must not carry a query or fragment"
+        )));
+    }
+    check_scheme(&url).map_err(|e| ConnectError::Config(format!("{what}: {e}")))?;
+    Ok(url)
+}
+
+/// `https` anywhere; `http` only to loopback hosts (127.0.0.0/8, ::1, localhost).
+pub(crate) fn check_scheme(url: &Url) -> Result<(), String> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(format!(
+            "{url} uses http; only https is accepted (http only for loopback hosts)"
+        )),
+        other => Err(format!("{url} uses the scheme {other:?}; only https is accepted")),
+    }
+}
+
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(org: &str) -> Settings {
+        Settings {
+            org_url: org.into(),
+            tenant_id: "6f1d2c3b-4a59-4e8f-9b0a-1c2d3e4f5a6b".into(),
+            client_id: "11111111-2222-3333-4444-555555555555".into(),
+            credential: Credential::Secret("s3cr3t".into()),
+            authority_host: DEFAULT_AUTHORITY_HOST.into(),
+            graph_url: DEFAULT_GRAPH_URL.into(),
+        }
+    }
+
+    #[test]
+    fn https_everywhere_http_only_on_loopback() {
+        assert!(settings("https://contoso.crm.dynamics.com").validate().is_ok());
+        assert!(settings("http://127.0.0.1:41002").validate().is_ok());
+        assert!(settings("http://127.9.9.9:41002").validate().is_ok());
+        assert!(settings("http://[::1]:41002").validate().is_ok());
+        assert!(settings("http://localhost:41002").validate().is_ok());
+        for bad in [
+            "http://contoso.crm.dynamics.com",
+            "http://128.0.0.1",
+            "http://localhost.evil.example",
+            "ftp://contoso",
+            "not a url",
+            "https://user:pw@contoso.crm.dynamics.com",
+            "https://contoso.crm.dynamics.com/?x=1",
+        ] {
+            let err = settings(bad).validate().unwrap_err();
+            assert!(matches!(err, ConnectError::Config(_)), "{bad}: {err}");
+            assert_eq!(err.exit_code(), 2);
+        }
+    }
+
+    #[test]
+    fn ids_must_be_plain() {
+        let mut s = settings("https://contoso.crm.dynamics.com");
+        s.tenant_id = "contoso.com/../x".into();
+        assert!(matches!(s.validate(), Err(ConnectError::Config(_))));
+        s.tenant_id = " ".into();
+        assert!(matches!(s.validate(), Err(ConnectError::Config(_))));
+    }
+
+    #[test]
+    fn options_are_clamped() {
+        let o = Options {
+            dataverse_concurrency: 500,
+            graph_page_size: 5000,
+            ..Options::default()
+        }
+        .normalised();
+        assert_eq!(o.dataverse_concurrency, 52);
+        assert_eq!(o.graph_page_size, 999);
+    }
+}

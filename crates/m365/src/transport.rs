@@ -1,0 +1,376 @@
+//! One HTTP client for every service: timeouts, a concurrency cap per service, retries with
+//! exponential backoff and jitter that honour `Retry-After`, a cap on response size, counters,
+//! and a user agent with the version. Callers build the request (and add a token); this module
+//! never sees what is in the headers it is given, and no error it produces quotes them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use backon::{ExponentialBuilder, Retryable};
+use reqwest::header::HeaderMap;
+use ssync_core::SourceError;
+use tokio::sync::Semaphore;
+
+use crate::failure::request_id;
+use crate::settings::Options;
+
+pub(crate) const USER_AGENT: &str = concat!("ssync-doctor/", env!("CARGO_PKG_VERSION"));
+
+/// The services the live source talks to, each with its own concurrency cap and counter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Service {
+    /// The token endpoint and OpenID discovery on the authority host.
+    Identity,
+    Dataverse,
+    Graph,
+    Ews,
+}
+
+impl Service {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Service::Identity => "Microsoft Entra ID",
+            Service::Dataverse => "Dataverse",
+            Service::Graph => "Microsoft Graph",
+            Service::Ews => "EWS endpoint",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// Requests sent, retries and 429s received, for the runner's summary and the tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// Token requests and OpenID discovery documents.
+    pub identity_requests: u64,
+    pub dataverse_requests: u64,
+    pub graph_requests: u64,
+    pub ews_requests: u64,
+    /// Attempts repeated after a 429, a 5xx or a connection error.
+    pub retries: u64,
+    /// HTTP 429 answers received.
+    pub throttled: u64,
+}
+
+impl ClientStats {
+    /// Every HTTP request sent, retries included.
+    pub fn total_requests(&self) -> u64 {
+        self.identity_requests + self.dataverse_requests + self.graph_requests + self.ews_requests
+    }
+}
+
+#[derive(Default)]
+struct Counters {
+    requests: [AtomicU64; 4],
+    retries: AtomicU64,
+    throttled: AtomicU64,
+}
+
+/// A complete answer: status, headers and the body (at most `max_response_bytes`).
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// `METHOD /path` of the request, without the query: for error messages.
+    pub request: String,
+}
+
+impl Reply {
+    pub(crate) fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// `METHOD /path (request id …)`.
+    pub(crate) fn describe(&self) -> String {
+        match request_id(&self.headers, &self.body) {
+            Some(id) => format!("{} (request id {id})", self.request),
+            None => self.request.clone(),
+        }
+    }
+}
+
+/// Why one attempt did not produce a final answer.
+#[derive(Debug)]
+enum AttemptError {
+    /// A status worth retrying (429, 5xx); kept so that the last one can be reported.
+    Status(Reply),
+    /// Connection refused or reset, DNS, TLS, timeout.
+    Network(String),
+    /// The body was larger than the cap.
+    TooLarge(usize),
+    /// The run's time limit is spent.
+    Deadline,
+}
+
+impl AttemptError {
+    fn retryable(&self) -> bool {
+        match self {
+            AttemptError::Status(r) => matches!(r.status, 429 | 500 | 502 | 503 | 504),
+            AttemptError::Network(_) => true,
+            AttemptError::TooLarge(_) | AttemptError::Deadline => false,
+        }
+    }
+}
+
+pub(crate) struct Transport {
+    client: reqwest::Client,
+    options: Options,
+    permits: [Arc<Semaphore>; 4],
+    counters: Counters,
+    deadline: Instant,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transport {
+    pub(crate) fn new(options: Options) -> Result<Self, String> {
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(options.connect_timeout)
+            // Never follow redirects: a token must not travel to a host it was not meant for,
+            // and an EWS probe reports what the URL itself answers.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| format!("could not build the HTTP client: {e}"))?;
+        let permits = [
+            Arc::new(Semaphore::new(4)),
+            Arc::new(Semaphore::new(options.dataverse_concurrency)),
+            Arc::new(Semaphore::new(options.graph_concurrency)),
+            Arc::new(Semaphore::new(options.ews_concurrency)),
+        ];
+        Ok(Self {
+            client,
+            deadline: Instant::now() + options.run_timeout,
+            options,
+            permits,
+            counters: Counters::default(),
+        })
+    }
+
+    pub(crate) fn options(&self) -> &Options {
+        &self.options
+    }
+
+    pub(crate) fn stats(&self) -> ClientStats {
+        let r = |s: Service| self.counters.requests[s.index()].load(Ordering::Relaxed);
+        ClientStats {
+            identity_requests: r(Service::Identity),
+            dataverse_requests: r(Service::Dataverse),
+            graph_requests: r(Service::Graph),
+            ews_requests: r(Service::Ews),
+            retries: self.counters.retries.load(Ordering::Relaxed),
+            throttled: self.counters.throttled.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Sends the request `make` builds, retrying 429/5xx/connection errors. Returns the final
+    /// answer whatever its status (callers map error statuses), except a 429 that outlasted
+    /// the retries (`Throttled`), a network failure (`Unreachable`) and an oversized body
+    /// (`Malformed`).
+    pub(crate) async fn send<F>(&self, service: Service, request: &str, make: F) -> Result<Reply, SourceError>
+    where
+        F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    {
+        let waited = AtomicU64::new(0);
+        let attempts = AtomicU64::new(0);
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(self.options.min_backoff)
+            .with_max_delay(self.options.max_backoff)
+            .with_max_times(self.options.max_retries)
+            .with_jitter();
+        let result = (|| async {
+            attempts.fetch_add(1, Ordering::Relaxed);
+            self.attempt(service, request, &make).await
+        })
+        .retry(backoff)
+        .when(AttemptError::retryable)
+        .adjust(|err, planned| {
+            let planned = planned?;
+            let wait = match err {
+                AttemptError::Status(r) => retry_after(&r.headers)
+                    .map(|ra| ra.min(self.options.max_backoff))
+                    .unwrap_or(planned),
+                _ => planned,
+            };
+            let total = Duration::from_millis(waited.load(Ordering::Relaxed)) + wait;
+            let remaining = self.deadline.saturating_duration_since(Instant::now());
+            if total > self.options.max_total_wait || wait >= remaining {
+                return None;
+            }
+            waited.store(total.as_millis() as u64, Ordering::Relaxed);
+            Some(wait)
+        })
+        .notify(|err, wait| {
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!(service = service.name(), request, ?wait, reason = %brief(err), "retrying");
+        })
+        .await;
+        let attempts = attempts.load(Ordering::Relaxed) as u32;
+        match result {
+            Ok(reply) => Ok(reply),
+            Err(AttemptError::Status(reply)) if reply.status == 429 => Err(SourceError::Throttled {
+                service: service.name().to_owned(),
+                attempts,
+            }),
+            Err(AttemptError::Status(reply)) => Ok(reply),
+            Err(AttemptError::Network(detail)) => Err(SourceError::Unreachable {
+                service: service.name().to_owned(),
+                detail: format!("{request}: {detail} (after {attempts} attempts)"),
+            }),
+            Err(AttemptError::TooLarge(cap)) => Err(SourceError::Malformed {
+                service: service.name().to_owned(),
+                detail: format!("{request}: the answer is larger than {cap} bytes"),
+            }),
+            Err(AttemptError::Deadline) => Err(SourceError::Unreachable {
+                service: service.name().to_owned(),
+                detail: format!(
+                    "{request}: the run's time limit of {} s was reached",
+                    self.options.run_timeout.as_secs()
+                ),
+            }),
+        }
+    }
+
+    async fn attempt<F>(&self, service: Service, request: &str, make: &F) -> Result<Reply, AttemptError>
+    where
+        F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    {
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(AttemptError::Deadline);
+        }
+        let _permit = self.permits[service.index()]
+            .acquire()
+            .await
+            .map_err(|_| AttemptError::Network("the client is shutting down".into()))?;
+        self.counters.requests[service.index()].fetch_add(1, Ordering::Relaxed);
+        let timeout = self.options.request_timeout.min(remaining);
+        let response = make(&self.client)
+            .timeout(timeout)
+            .send()
+            .await
+            .map_err(|e| AttemptError::Network(network_detail(&e)))?;
+        let status = response.status().as_u16();
+        if status == 429 {
+            self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+        }
+        let headers = response.headers().clone();
+        let body = read_capped(response, self.options.max_response_bytes).await?;
+        let reply = Reply {
+            status,
+            headers,
+            body,
+            request: request.to_owned(),
+        };
+        if matches!(status, 429 | 500 | 502 | 503 | 504) {
+            return Err(AttemptError::Status(reply));
+        }
+        Ok(reply)
+    }
+}
+
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<u8>, AttemptError> {
+    if response.content_length().is_some_and(|n| n > cap as u64) {
+        return Err(AttemptError::TooLarge(cap));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| AttemptError::Network(network_detail(&e)))?
+    {
+        if body.len() + chunk.len() > cap {
+            return Err(AttemptError::TooLarge(cap));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The cause of a reqwest error in words, without the URL (which reqwest would print with its
+/// query) and without any header.
+fn network_detail(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "the connection broke while reading the answer"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut innermost = None;
+    while let Some(s) = source {
+        innermost = Some(s.to_string());
+        source = s.source();
+    }
+    match innermost {
+        Some(cause) => format!("{kind} ({cause})"),
+        None => kind.to_owned(),
+    }
+}
+
+fn brief(err: &AttemptError) -> String {
+    match err {
+        AttemptError::Status(r) => format!("HTTP {}", r.status),
+        AttemptError::Network(d) => d.clone(),
+        AttemptError::TooLarge(cap) => format!("larger than {cap} bytes"),
+        AttemptError::Deadline => "run time limit".into(),
+    }
+}
+
+/// `Retry-After` as delta-seconds (possibly fractional) or an HTTP date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(86_400.0)));
+    }
+    let when = time::OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let delta = when - time::OffsetDateTime::now_utc();
+    Some(Duration::try_from(delta).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderValue, RETRY_AFTER};
+
+    fn with_retry_after(v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        assert_eq!(retry_after(&with_retry_after("3")), Some(Duration::from_secs(3)));
+        assert_eq!(
+            retry_after(&with_retry_after("0.5")),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            retry_after(&with_retry_after("Sun, 06 Nov 1994 08:49:37 GMT")),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after(&with_retry_after("-1")), None);
+        assert_eq!(retry_after(&with_retry_after("soon")), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn user_agent_carries_the_version() {
+        assert_eq!(USER_AGENT, format!("ssync-doctor/{}", env!("CARGO_PKG_VERSION")));
+    }
+}
