@@ -3,6 +3,8 @@ use ssync_core::{MemorySource, MemorySourceBuilder, evaluate, fixtures};
 
 use super::EwsBasicAuthDisabled;
 
+mod counting;
+
 const URL: &str = "https://mail.contoso.com/EWS/Exchange.asmx";
 const URL_2: &str = "https://smtp.contoso.com/EWS/Exchange.asmx";
 
@@ -282,4 +284,20 @@ async fn each_direction_is_judged_against_its_own_endpoint() {
     assert_eq!(out.status, Status::Fail, "{out:?}");
     assert_eq!(out.evidence["connections"][0]["status"], "pass");
     assert_eq!(out.evidence["connections"][1]["server_location"], URL_2);
+}
+
+#[tokio::test]
+async fn a_url_shared_by_both_directions_is_probed_once() {
+    let (mut p, b) = on_premises(AuthProtocol::Basic);
+    let source = counting::CountingSource::new(b.ews_probe(probe(URL, 401, &["Basic"])).build());
+    let ctx = CheckContext::new(&source);
+    let out = evaluate(&EwsBasicAuthDisabled, &ctx, &Subject::Profile(p.clone())).await;
+    assert_eq!(out.status, Status::Pass, "{out:?}");
+    assert_eq!(source.probed(), vec![URL]);
+
+    p.outgoing.server_location = Some(URL_2.into());
+    let source = counting::CountingSource::new(with_mailboxes("p1").build());
+    let ctx = CheckContext::new(&source);
+    evaluate(&EwsBasicAuthDisabled, &ctx, &Subject::Profile(p)).await;
+    assert_eq!(source.probed(), vec![URL, URL_2]);
 }

@@ -217,3 +217,23 @@ async fn failing_mailbox_read_is_an_error() {
     .await;
     assert_eq!(out.status, Status::Error, "{out:?}");
 }
+
+#[tokio::test]
+async fn exchange_online_type_counts_even_without_a_server_location() {
+    let mut p = profile(
+        ServerType::ExchangeOnline,
+        CredentialRetrieval::InProfile,
+        None,
+        "",
+    );
+    p.incoming.server_location = None;
+    let out = run(p.clone()).await;
+    assert_eq!(out.status, Status::Fail, "{out:?}");
+    assert_eq!(
+        out.evidence["connections"][0]["server_location"],
+        serde_json::Value::Null
+    );
+    p.incoming.credential_retrieval = Some(CredentialRetrieval::ServerToServer);
+    p.outgoing.credential_retrieval = Some(CredentialRetrieval::ServerToServer);
+    assert_eq!(run(p).await.status, Status::Pass);
+}
