@@ -16,6 +16,12 @@ pub enum CliError {
     /// Writing the output failed.
     #[error("could not write output: {0}")]
     Output(#[from] std::io::Error),
+    /// The live source could not start: bad settings (2), sign-in or connection (3).
+    #[error(transparent)]
+    Connect(#[from] ssync_m365::ConnectError),
+    /// The run could not be planned: bad selection (2) or unreadable run data (3).
+    #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
 }
 
 impl CliError {
@@ -23,6 +29,8 @@ impl CliError {
         match self {
             CliError::Usage(_) | CliError::Registry(_) | CliError::Output(_) => 2,
             CliError::Connection(_) => 3,
+            CliError::Connect(e) => e.exit_code(),
+            CliError::Engine(e) => e.exit_code(),
         }
     }
 }

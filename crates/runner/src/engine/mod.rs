@@ -80,7 +80,7 @@ pub enum EngineError {
     NothingToRun(String),
     /// Data the run itself needs (not one check's data) could not be read.
     #[error("could not read {what}: {error}")]
-    Source { what: String, error: SourceError },
+    Source { what: String, error: Box<SourceError> },
 }
 
 impl EngineError {
@@ -129,7 +129,7 @@ pub async fn diagnose(
 
     let environment = source.environment().await.map_err(|error| EngineError::Source {
         what: "the environment (RetrieveCurrentOrganization)".into(),
-        error,
+        error: Box::new(error),
     })?;
     let has_scope = |scope| checks.iter().any(|c| c.meta().scope == scope);
     let profiles = if has_scope(ssync_core::Scope::Profile) && !profile_ids.is_empty() {
@@ -138,7 +138,7 @@ pub async fn diagnose(
             .await
             .map_err(|error| EngineError::Source {
                 what: "the e-mail server profiles".into(),
-                error,
+                error: Box::new(error),
             })?
             .into_iter()
             .filter(|p| profile_ids.contains(&p.id))

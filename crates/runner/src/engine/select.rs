@@ -68,7 +68,7 @@ pub async fn select_mailboxes(
 ) -> Result<Vec<Mailbox>, EngineError> {
     let read_err = |e: SourceError| EngineError::Source {
         what: "the mailbox records".into(),
-        error: e,
+        error: Box::new(e),
     };
     let mut mailboxes = if wanted.is_empty() {
         let all = source.mailboxes().await.map_err(read_err)?;

@@ -1,0 +1,81 @@
+//! The one code path of `run` and `demo`: connect the live source, run the engine, write the
+//! report, turn the result into the contract's exit code.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use ssync_core::{Check, DataSource};
+use ssync_m365::{LiveSource, Options, Settings};
+
+use crate::cli::{OutputArgs, SelectionArgs};
+use crate::engine::{self, EngineOptions, Progress, Selection};
+use crate::error::CliError;
+use crate::output::Destination;
+
+/// Connects to `settings` (authentication and connection problems surface here, before any
+/// check runs) and diagnoses the environment. `source_label` is reported as
+/// `environment.source` (`live` or `demo`).
+pub async fn connect_and_diagnose(
+    settings: Settings,
+    source_label: &str,
+    selection: &SelectionArgs,
+    output: &OutputArgs,
+    quiet: bool,
+) -> Result<ExitCode, CliError> {
+    let destination = Destination::prepare(output)?;
+    let org_url = settings.org_url.clone();
+    tracing::info!(org_url = %org_url, tenant = %settings.tenant_id, client = %settings.client_id, "connecting");
+    let source = match LiveSource::connect(settings, Options::default()).await {
+        Ok(source) => source,
+        Err(err) => {
+            destination.abandon();
+            return Err(err.into());
+        }
+    };
+    let opts = EngineOptions {
+        progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
+        ..EngineOptions::new(org_url, source_label)
+    };
+    let result = diagnose_source(&source, selection, output, destination, &opts).await;
+    let stats = source.stats();
+    tracing::info!(
+        requests = stats.total_requests(),
+        "run finished; requests sent: {stats:?}"
+    );
+    result
+}
+
+/// Runs every selected check against an already connected source and writes the report.
+pub async fn diagnose_source(
+    source: &dyn DataSource,
+    selection: &SelectionArgs,
+    output: &OutputArgs,
+    destination: Destination,
+    opts: &EngineOptions,
+) -> Result<ExitCode, CliError> {
+    let checks: Vec<&dyn Check> = match crate::registered() {
+        Ok(regs) => regs.iter().map(|r| r.check).collect(),
+        Err(err) => {
+            destination.abandon();
+            return Err(err.into());
+        }
+    };
+    let selection = Selection {
+        mailboxes: selection.mailbox.clone(),
+        checks: selection.checks.clone(),
+        skip_checks: selection.skip_checks.clone(),
+    };
+    let report = match engine::diagnose(source, &checks, &selection, opts).await {
+        Ok(report) => report,
+        Err(err) => {
+            destination.abandon();
+            return Err(err.into());
+        }
+    };
+    destination.write(&report)?;
+    Ok(if report.has_failures() && !output.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

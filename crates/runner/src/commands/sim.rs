@@ -1,0 +1,101 @@
+//! `demo` and `sim serve`: the simulated tenant, in this process.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use secrecy::SecretString;
+use ssync_m365::{Credential, Settings};
+use ssync_sim::{Knobs, Scenario, Sim};
+
+use crate::cli::{OutputArgs, ScenarioArgs, SelectionArgs};
+use crate::commands::diagnose::connect_and_diagnose;
+use crate::commands::run::SECRET_VAR;
+use crate::error::CliError;
+use crate::shell::quote;
+
+/// The scenario the options ask for: a file, a generated tenant, or the bundled `contoso`.
+pub fn scenario(args: &ScenarioArgs) -> Result<(Scenario, String), CliError> {
+    match (&args.scenario, args.mailboxes) {
+        (Some(path), _) => {
+            let scenario = Scenario::from_file(path).map_err(|e| CliError::Usage(e.to_string()))?;
+            Ok((scenario, path.display().to_string()))
+        }
+        (None, Some(0)) => Err(CliError::Usage("--mailboxes needs at least 1 mailbox".into())),
+        (None, Some(n)) => Ok((Scenario::generated(n), format!("{n} generated healthy mailboxes"))),
+        (None, None) => Ok((Scenario::contoso(), "contoso (bundled)".into())),
+    }
+}
+
+async fn start(args: &ScenarioArgs) -> Result<(Sim, String), CliError> {
+    let (scenario, name) = scenario(args)?;
+    let sim = ssync_sim::start(scenario, Knobs::default())
+        .await
+        .map_err(|e| CliError::Connection(format!("could not start the simulated tenant: {e}")))?;
+    Ok((sim, name))
+}
+
+/// How `demo` signs in to the simulated tenant: its test application and secret.
+pub fn sim_settings(sim: &Sim) -> Settings {
+    Settings {
+        org_url: sim.org_url.clone(),
+        tenant_id: sim.tenant_id.clone(),
+        client_id: sim.client_id.clone(),
+        credential: Credential::Secret(SecretString::from(sim.client_secret.clone())),
+        authority_host: sim.authority_host.clone(),
+        graph_url: sim.graph_url.clone(),
+    }
+}
+
+/// `demo`: the simulated tenant, then exactly what `run` does.
+pub async fn demo(
+    args: &ScenarioArgs,
+    selection: &SelectionArgs,
+    output: &OutputArgs,
+    quiet: bool,
+) -> Result<ExitCode, CliError> {
+    let (sim, name) = start(args).await?;
+    tracing::info!(scenario = %name, org_url = %sim.org_url, "simulated tenant started");
+    let result = connect_and_diagnose(sim_settings(&sim), "demo", selection, output, quiet).await;
+    sim.shutdown().await;
+    result
+}
+
+/// `sim serve`: the simulated tenant until Ctrl-C.
+pub async fn serve(args: &ScenarioArgs) -> Result<ExitCode, CliError> {
+    let (sim, name) = start(args).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        write!(out, "{}", banner(&sim, &name))?;
+        out.flush()?;
+    }
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| CliError::Connection(format!("cannot wait for Ctrl-C: {e}")))?;
+    eprintln!("stopping the simulated tenant");
+    sim.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `sim serve` prints: the URLs, the ids, and a line to paste. The secret printed is the
+/// simulated tenant's own test application's, which exists only in this process.
+pub fn banner(sim: &Sim, scenario: &str) -> String {
+    let run_line = format!(
+        "{SECRET_VAR}={} ssync-doctor run --org-url {} --tenant-id {} --client-id {} --authority-host {} --graph-url {}",
+        quote(&sim.client_secret),
+        quote(&sim.org_url),
+        quote(&sim.tenant_id),
+        quote(&sim.client_id),
+        quote(&sim.authority_host),
+        quote(&sim.graph_url),
+    );
+    format!(
+        "Simulated tenant running: {scenario}. Press Ctrl-C to stop.\n\
+         \n  identity (authority host)  {}\
+         \n  Dataverse (org URL)        {}\
+         \n  Microsoft Graph            {}\
+         \n  tenant id                  {}\
+         \n  client id                  {}\n\
+         \nDiagnose it with (the secret is this simulator's test application's):\n  {run_line}\n",
+        sim.authority_host, sim.org_url, sim.graph_url, sim.tenant_id, sim.client_id,
+    )
+}
