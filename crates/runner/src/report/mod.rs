@@ -3,6 +3,12 @@
 //! renders it, so every format shows the same results.
 
 mod json;
+mod junit;
+#[doc(hidden)]
+pub mod sample;
+pub mod sarif;
+mod text;
+mod view;
 
 use serde::{Deserialize, Serialize};
 use ssync_core::{CheckMeta, Finding, Status, Summary};
@@ -124,10 +130,11 @@ pub struct RenderOptions {
 pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
     match format {
         Format::Json => json::render(report, opts),
+        Format::Text => text::render(report, opts),
+        Format::Sarif => sarif::render(report, opts),
+        Format::Junit => junit::render(report, opts),
         // The other formats land with their own modules; until then they fall back to JSON so
         // that nothing is silently dropped.
-        Format::Text | Format::Sarif | Format::Junit | Format::Markdown | Format::Html => {
-            json::render(report, opts)
-        }
+        Format::Markdown | Format::Html => json::render(report, opts),
     }
 }

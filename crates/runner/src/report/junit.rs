@@ -1,0 +1,88 @@
+//! `--format junit`: JUnit XML for CI test dashboards. One test suite per check (named by its
+//! id), one test case per subject (classname = check id, name = the subject).
+//!
+//! - `pass` → a passed test case.
+//! - `fail` → `<failure>`: message attribute = the finding's message, type = the severity, body
+//!   = message, mailboxes, evidence, fix and docs link.
+//! - `error` → `<error>` with the same layout (the check could not evaluate: a broken test,
+//!   not a failed one).
+//! - `skip` → `<skipped>` with the reason as its message.
+//! - `warn` → a passed test case (a warning must not fail a pipeline that gates on JUnit) whose
+//!   `<system-out>` starts with `WARNING:` and carries the same body as a failure.
+//!
+//! Every subject is listed whatever `--include-passing` says, so that the suites' test counts
+//! add up to the run's totals.
+
+use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
+use ssync_core::{Finding, Status};
+
+use super::view;
+use super::{RenderOptions, Report};
+
+pub fn render(report: &Report, _opts: &RenderOptions) -> String {
+    let mut junit = quick_junit::Report::new(format!("{} {}", report.tool.name, report.environment.org_url));
+    if let Some(elapsed) = elapsed(report) {
+        junit.set_time(elapsed);
+    }
+    for check in &report.checks {
+        let mut suite = TestSuite::new(check.id.clone());
+        suite.add_properties([
+            Property::new("title", check.title.clone()),
+            Property::new("cause", view::cause_label(check.cause)),
+            Property::new("severity", check.severity.clone()),
+            Property::new("scope", check.scope.clone()),
+        ]);
+        suite.add_test_cases(
+            report
+                .findings
+                .iter()
+                .filter(|f| f.check == check.id)
+                .map(test_case),
+        );
+        junit.add_test_suite(suite);
+    }
+    let mut xml = junit.to_string().unwrap_or_default();
+    if !xml.ends_with('\n') {
+        xml.push('\n');
+    }
+    xml
+}
+
+fn test_case(f: &Finding) -> TestCase {
+    let status = match f.status {
+        Status::Pass | Status::Warn => TestCaseStatus::success(),
+        Status::Fail | Status::Error => {
+            let kind = if f.status == Status::Fail {
+                NonSuccessKind::Failure
+            } else {
+                NonSuccessKind::Error
+            };
+            let mut status = TestCaseStatus::non_success(kind);
+            status
+                .set_message(f.message.clone())
+                .set_type(f.severity.clone())
+                .set_description(view::plain_body(f));
+            status
+        }
+        Status::Skip => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(f.message.clone());
+            status
+        }
+    };
+    let mut case = TestCase::new(view::subject_label(f), status);
+    case.set_classname(f.check.clone());
+    if f.status == Status::Warn {
+        case.set_system_out(format!("WARNING: {}", view::plain_body(f)));
+    }
+    case
+}
+
+/// The run's duration, from the report's own timestamps (never the clock).
+fn elapsed(report: &Report) -> Option<std::time::Duration> {
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+    let start = OffsetDateTime::parse(&report.started_at, &Rfc3339).ok()?;
+    let end = OffsetDateTime::parse(&report.finished_at, &Rfc3339).ok()?;
+    (end - start).try_into().ok()
+}

@@ -1,0 +1,283 @@
+//! `--format text`: what a person reads in a terminal. A table of counts per check, then every
+//! problem (warn, fail, error) grouped by subject with its evidence and fix, then a one-line
+//! verdict. Fits 80 columns (only unbreakable words such as URLs run over); ANSI colour only
+//! when the caller asks for it.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use ssync_core::Status;
+
+use super::view::{self, STATUS_ORDER};
+use super::{RenderOptions, Report};
+
+const WIDTH: usize = 80;
+/// Where a finding's message, evidence and fix start: after "  FAIL   ".
+const BODY_INDENT: usize = 9;
+
+pub fn render(report: &Report, opts: &RenderOptions) -> String {
+    let paint = Painter { on: opts.color };
+    let mut out = String::new();
+    header(&mut out, report, &paint);
+    table(&mut out, report, &paint);
+    problems(&mut out, report, &paint);
+    let verdict = view::verdict(report);
+    let style = if report.has_failures() {
+        status_style(Status::Fail)
+    } else {
+        status_style(Status::Pass)
+    };
+    let _ = writeln!(out, "{}", paint.style(style, &verdict));
+    out
+}
+
+fn header(out: &mut String, report: &Report, paint: &Painter) {
+    let env = &report.environment;
+    let title = format!("{} {}", report.tool.name, report.tool.version);
+    let _ = writeln!(
+        out,
+        "{} · {}",
+        paint.style(Style::new().bold(), &title),
+        env.org_url
+    );
+    let _ = writeln!(out, "tenant {} · source {}", env.tenant_id, env.source);
+    let _ = writeln!(
+        out,
+        "{} to {} · {}",
+        report.started_at,
+        report.finished_at,
+        view::plural(report.summary.mailboxes, "mailbox")
+    );
+    out.push('\n');
+}
+
+fn table(out: &mut String, report: &Report, paint: &Painter) {
+    let id_width = report.checks.iter().map(|c| c.id.len()).max().unwrap_or(0).max(5);
+    let bold = Style::new().bold();
+    let mut head = format!("{:<id_width$}  cause", "check");
+    for s in STATUS_ORDER {
+        let _ = write!(head, " {:>5}", s.as_str());
+    }
+    let _ = writeln!(out, "{}", paint.style(bold, &head));
+    for c in &report.checks {
+        let _ = write!(out, "{:<id_width$}  {:>5}", c.id, view::cause_label(c.cause));
+        counts(out, &c.counts, paint);
+    }
+    let _ = write!(
+        out,
+        "{}",
+        paint.style(bold, &format!("{:<id_width$}  {:>5}", "total", ""))
+    );
+    counts(out, &report.summary, paint);
+    out.push('\n');
+}
+
+/// The five counts of one row; non-zero problem counts in their status colour.
+fn counts(out: &mut String, counts: &ssync_core::Summary, paint: &Painter) {
+    for s in STATUS_ORDER {
+        let n = counts.count(s);
+        let cell = format!(" {n:>5}");
+        if n > 0 && s != Status::Pass && s != Status::Skip {
+            out.push_str(&paint.style(status_style(s), &cell));
+        } else {
+            out.push_str(&cell);
+        }
+    }
+    out.push('\n');
+}
+
+fn problems(out: &mut String, report: &Report, paint: &Painter) {
+    let groups = view::problems_by_subject(report);
+    let listed: usize = groups.iter().map(|g| g.findings.len()).sum();
+    let bold = Style::new().bold();
+    let skipped = report.summary.skip;
+    let title = if listed == 0 {
+        format!("No problems found ({} skipped, not listed).", skipped)
+    } else {
+        format!(
+            "Problems: {} on {} ({} skipped, not listed)",
+            listed,
+            view::plural(groups.len(), "subject"),
+            skipped
+        )
+    };
+    let _ = writeln!(out, "{}\n", paint.style(bold, &title));
+    // A check's remediation is printed in full once; later findings with the same text point
+    // back to it, so four unlicensed users do not repeat six steps four times.
+    let mut shown: Vec<(&str, String)> = Vec::new();
+    for g in &groups {
+        let _ = writeln!(out, "{}", paint.style(bold, &g.heading()));
+        if g.subject.kind != "mailbox" || g.mailboxes.len() > 1 {
+            let affected = format!("affects: {}", g.mailboxes.join(", "));
+            push_wrapped(out, &affected, 2, 4);
+        }
+        for f in &g.findings {
+            let label = format!("{:<6}", f.status.as_str().to_uppercase());
+            let cause = f.cause.map(|c| format!(" (cause {c})")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} {}{cause}",
+                paint.style(status_style(f.status), &label),
+                f.check
+            );
+            push_wrapped(out, &f.message, BODY_INDENT, BODY_INDENT);
+            if !f.evidence.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{:BODY_INDENT$}{}",
+                    "",
+                    paint.style(Style::new().dimmed(), "evidence:")
+                );
+                for (key, value) in &f.evidence {
+                    let line = format!("{key}: {}", view::evidence_text(value));
+                    push_wrapped(out, &line, BODY_INDENT + 2, BODY_INDENT + 4);
+                }
+            }
+            let fix_label = paint.style(Style::new().dimmed(), "fix:");
+            let seen = f
+                .remediation
+                .as_ref()
+                .and_then(|fix| shown.iter().find(|(text, _)| text == fix));
+            if let Some((_, first_seen)) = seen {
+                let line = format!("{fix_label} as for {first_seen} above.");
+                push_wrapped(out, &line, BODY_INDENT, BODY_INDENT + 2);
+                continue;
+            }
+            if let Some(fix) = &f.remediation {
+                let _ = writeln!(out, "{:BODY_INDENT$}{fix_label}", "");
+                for (first, rest, text) in markdown_blocks(fix) {
+                    push_wrapped(out, &text, BODY_INDENT + 2 + first, BODY_INDENT + 2 + rest);
+                }
+                shown.push((fix, g.subject.name.clone()));
+            }
+            if let Some(docs) = &f.docs {
+                let _ = writeln!(out, "{:BODY_INDENT$}docs: {docs}", "");
+            }
+        }
+        out.push('\n');
+    }
+}
+
+/// Splits Markdown into paragraphs and list items, each re-joined into one line, with the
+/// indent of its first line and of its continuation lines (under the item's text), so that it
+/// can be re-wrapped to the terminal. Bold markers are dropped.
+fn markdown_blocks(md: &str) -> Vec<(usize, usize, String)> {
+    let mut blocks: Vec<(usize, usize, String)> = Vec::new();
+    let mut open = false;
+    for raw in md.lines() {
+        let line = raw.replace("**", "");
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            open = false;
+            continue;
+        }
+        match (list_marker_len(trimmed), blocks.last_mut()) {
+            (None, Some(last)) if open => {
+                last.2.push(' ');
+                last.2.push_str(trimmed);
+            }
+            (marker, _) => {
+                blocks.push((indent, indent + marker.unwrap_or(0), trimmed.to_owned()));
+                open = true;
+            }
+        }
+    }
+    blocks
+}
+
+/// The length of a list marker ("1. ", "- ", "* ") at the start of `line`, if any.
+fn list_marker_len(line: &str) -> Option<usize> {
+    if line.starts_with("- ") || line.starts_with("* ") {
+        return Some(2);
+    }
+    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
+}
+
+/// Appends `text` word-wrapped to [`WIDTH`], the first line indented by `first`, the others by
+/// `rest`.
+fn push_wrapped(out: &mut String, text: &str, first: usize, rest: usize) {
+    for line in wrap(text, first, rest) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
+fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = " ".repeat(first);
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if !empty && len + 1 + word.chars().count() > WIDTH {
+            lines.push(std::mem::replace(&mut line, " ".repeat(rest)));
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    if !empty {
+        lines.push(line);
+    }
+    lines
+}
+
+fn status_style(status: Status) -> Style {
+    let color = match status {
+        Status::Pass => AnsiColor::Green,
+        Status::Warn => AnsiColor::Yellow,
+        Status::Fail => AnsiColor::Red,
+        Status::Skip => return Style::new().dimmed(),
+        Status::Error => AnsiColor::Magenta,
+    };
+    Style::new().fg_color(Some(color.into())).bold()
+}
+
+/// Applies a style only when colour is on, so the same code renders both ways.
+struct Painter {
+    on: bool,
+}
+
+impl Painter {
+    fn style(&self, style: Style, text: &str) -> String {
+        if self.on {
+            format!("{style}{text}{style:#}")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_lines_within_width_and_indents() {
+        let text = "word ".repeat(40);
+        let lines = wrap(&text, 4, 8);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| l.chars().count() <= WIDTH));
+        assert!(lines[0].starts_with("    word"));
+        assert!(lines[1].starts_with("        word"));
+    }
+
+    #[test]
+    fn markdown_list_items_become_blocks_with_hanging_indent() {
+        let md = "Intro line\ncontinues.\n\n1. First **step**\n   goes on.\n2. Second.\n- bullet";
+        let blocks = markdown_blocks(md);
+        assert_eq!(
+            blocks,
+            vec![
+                (0, 0, "Intro line continues.".to_owned()),
+                (0, 3, "1. First step goes on.".to_owned()),
+                (0, 3, "2. Second.".to_owned()),
+                (0, 2, "- bullet".to_owned()),
+            ]
+        );
+    }
+}

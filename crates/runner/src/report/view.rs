@@ -1,0 +1,225 @@
+//! What several formats show the same way: which results count as problems, how they group
+//! by subject, how an evidence value reads as text, and the one-line verdict.
+
+use serde_json::Value;
+use ssync_core::{Finding, Status, SubjectRef};
+
+use super::Report;
+
+/// Statuses in the order the summaries show them.
+pub const STATUS_ORDER: [Status; 5] = [
+    Status::Pass,
+    Status::Warn,
+    Status::Fail,
+    Status::Skip,
+    Status::Error,
+];
+
+/// A result a person has to look at: `warn`, `fail` or `error`. Skips are only counted.
+pub fn is_problem(f: &Finding) -> bool {
+    matches!(f.status, Status::Warn | Status::Fail | Status::Error)
+}
+
+/// The problems of one subject (a mailbox, a profile or the environment).
+pub struct SubjectProblems<'a> {
+    pub subject: &'a SubjectRef,
+    /// Every mailbox any of the findings affects, in first-seen order, without repeats.
+    pub mailboxes: Vec<&'a str>,
+    pub findings: Vec<&'a Finding>,
+}
+
+impl SubjectProblems<'_> {
+    /// "mailbox Frank Miller <frank.old@contoso.com>" or "profile Legacy Exchange Online".
+    pub fn heading(&self) -> String {
+        match (self.subject.kind.as_str(), self.mailboxes.as_slice()) {
+            ("mailbox", [one]) => format!("mailbox {} <{one}>", self.subject.name),
+            (kind, _) => format!("{kind} {}", self.subject.name),
+        }
+    }
+}
+
+/// The problems of `report` grouped by subject: mailboxes first, then profiles, then the
+/// environment; by name within a kind. Within a subject, fails come before errors and warnings.
+pub fn problems_by_subject(report: &Report) -> Vec<SubjectProblems<'_>> {
+    let mut groups: Vec<SubjectProblems<'_>> = Vec::new();
+    for f in report.findings.iter().filter(|f| is_problem(f)) {
+        let group = match groups.iter_mut().position(|g| g.subject == &f.subject) {
+            Some(i) => &mut groups[i],
+            None => {
+                groups.push(SubjectProblems {
+                    subject: &f.subject,
+                    mailboxes: Vec::new(),
+                    findings: Vec::new(),
+                });
+                let last = groups.len() - 1;
+                &mut groups[last]
+            }
+        };
+        for m in &f.mailboxes {
+            if !group.mailboxes.contains(&m.as_str()) {
+                group.mailboxes.push(m);
+            }
+        }
+        group.findings.push(f);
+    }
+    for g in &mut groups {
+        g.findings
+            .sort_by_key(|f| (problem_rank(f.status), f.check.as_str()));
+    }
+    groups.sort_by(|a, b| {
+        (kind_rank(&a.subject.kind), &a.subject.name, &a.subject.id).cmp(&(
+            kind_rank(&b.subject.kind),
+            &b.subject.name,
+            &b.subject.id,
+        ))
+    });
+    groups
+}
+
+fn kind_rank(kind: &str) -> u8 {
+    match kind {
+        "mailbox" => 0,
+        "profile" => 1,
+        _ => 2,
+    }
+}
+
+fn problem_rank(status: Status) -> u8 {
+    match status {
+        Status::Fail => 0,
+        Status::Error => 1,
+        Status::Warn => 2,
+        Status::Skip => 3,
+        Status::Pass => 4,
+    }
+}
+
+/// An evidence value as one line of text: strings bare, lists comma-separated, anything else
+/// as compact JSON.
+pub fn evidence_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "(none)".into(),
+        Value::Array(items) if items.is_empty() => "(none)".into(),
+        Value::Array(items) if items.iter().all(|v| !v.is_object() && !v.is_array()) => {
+            items.iter().map(evidence_text).collect::<Vec<_>>().join(", ")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A finding as plain text for formats that carry a free-text body (JUnit): the message, the
+/// mailboxes, the evidence as `key: value` lines, the fix and the documentation link.
+pub fn plain_body(f: &Finding) -> String {
+    let mut body = f.message.clone();
+    if !f.mailboxes.is_empty() {
+        body.push_str(&format!("\n\nmailboxes: {}", f.mailboxes.join(", ")));
+    }
+    if !f.evidence.is_empty() {
+        body.push_str("\n\nevidence:");
+        for (key, value) in &f.evidence {
+            body.push_str(&format!("\n  {key}: {}", evidence_text(value)));
+        }
+    }
+    if let Some(fix) = &f.remediation {
+        body.push_str(&format!("\n\nfix:\n{}", fix.trim_end()));
+    }
+    if let Some(docs) = &f.docs {
+        body.push_str(&format!("\n\ndocs: {docs}"));
+    }
+    body
+}
+
+/// "Frank Miller <frank.old@contoso.com>" for a mailbox, "profile Legacy Exchange Online" for
+/// anything else: a subject's name that is unique enough to be a test or row name.
+pub fn subject_label(f: &Finding) -> String {
+    match (f.subject.kind.as_str(), f.mailboxes.as_slice()) {
+        ("mailbox", [one]) => format!("{} <{one}>", f.subject.name),
+        (kind, _) => format!("{kind} {}", f.subject.name),
+    }
+}
+
+/// The KB 3212785 cause number, or "-" for checks that are not one of the six causes.
+pub fn cause_label(cause: Option<u8>) -> String {
+    cause.map_or_else(|| "-".to_owned(), |c| c.to_string())
+}
+
+/// One line that answers "did it find the cause?".
+pub fn verdict(report: &Report) -> String {
+    let s = &report.summary;
+    let failing_checks = report.checks.iter().filter(|c| c.counts.fail > 0).count();
+    let mut extra = Vec::new();
+    if s.warn > 0 {
+        extra.push(plural(s.warn, "warning"));
+    }
+    if s.error > 0 {
+        extra.push(format!("{} could not be evaluated", plural(s.error, "result")));
+    }
+    let extra = if extra.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", extra.join(", "))
+    };
+    let scope = format!("{} checked", plural(s.mailboxes, "mailbox"));
+    if s.fail > 0 {
+        format!(
+            "FAIL: {} in {} ({scope}){extra}.",
+            plural(s.fail, "failure"),
+            plural(failing_checks, "check")
+        )
+    } else {
+        format!("OK: no failures ({scope}){extra}.")
+    }
+}
+
+/// "1 mailbox", "2 mailboxes".
+pub fn plural(n: usize, word: &str) -> String {
+    let suffix = match (n, word.ends_with('x') || word.ends_with('s')) {
+        (1, _) => "",
+        (_, true) => "es",
+        (_, false) => "s",
+    };
+    format!("{n} {word}{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plurals_and_evidence_read_naturally() {
+        assert_eq!(plural(1, "mailbox"), "1 mailbox");
+        assert_eq!(plural(20, "mailbox"), "20 mailboxes");
+        assert_eq!(plural(0, "failure"), "0 failures");
+        assert_eq!(evidence_text(&serde_json::json!(["a", "b"])), "a, b");
+        assert_eq!(evidence_text(&serde_json::json!(403)), "403");
+        assert_eq!(evidence_text(&serde_json::json!({"k": 1})), r#"{"k":1}"#);
+        assert_eq!(evidence_text(&Value::Null), "(none)");
+    }
+
+    #[test]
+    fn problems_group_by_subject_with_mailboxes_first() {
+        let report = super::super::sample::report();
+        let groups = problems_by_subject(&report);
+        assert!(groups.iter().all(|g| g.findings.iter().all(|f| is_problem(f))));
+        let kinds: Vec<&str> = groups.iter().map(|g| g.subject.kind.as_str()).collect();
+        let first_profile = kinds.iter().position(|k| *k == "profile").unwrap();
+        assert!(kinds[..first_profile].iter().all(|k| *k == "mailbox"));
+        let uma = groups.iter().find(|g| g.subject.name == "Uma Thurman").unwrap();
+        assert_eq!(uma.findings.len(), 1);
+        assert_eq!(uma.heading(), "mailbox Uma Thurman <uma@contoso.com>");
+        let total: usize = groups.iter().map(|g| g.findings.len()).sum();
+        let s = report.summary;
+        assert_eq!(total, s.warn + s.fail + s.error);
+    }
+
+    #[test]
+    fn verdict_names_failures_or_says_ok() {
+        let mut report = super::super::sample::report();
+        assert!(
+            verdict(&report).starts_with("FAIL: 10 failures in 7 checks (20 mailboxes checked); 2 warnings")
+        );
+        report.summary.fail = 0;
+        assert!(verdict(&report).starts_with("OK: no failures"));
+    }
+}
