@@ -34,16 +34,6 @@ pub static META: CheckMeta = CheckMeta {
 
 ssync_core::register_check!(EwsBasicAuthDisabled);
 
-/// The addresses of every mailbox on the profile: a profile finding affects all of them.
-async fn mailboxes_on(data: &dyn DataSource, profile_id: &str) -> Result<Vec<String>, SourceError> {
-    Ok(data
-        .mailboxes_on_profile(profile_id)
-        .await?
-        .iter()
-        .map(|m| m.display_address().to_owned())
-        .collect())
-}
-
 #[async_trait]
 impl Check for EwsBasicAuthDisabled {
     fn meta(&self) -> &'static CheckMeta {
@@ -102,7 +92,7 @@ impl Check for EwsBasicAuthDisabled {
             .with_evidence("server_type", profile.server_type.label())
             .with_evidence("connections", &reports);
         if matches!(status, Status::Fail | Status::Error) {
-            outcome = outcome.with_mailboxes(mailboxes_on(ctx.data, &profile.id).await?);
+            outcome = outcome.with_mailboxes(lookup::profile_mailbox_addresses(ctx.data, &profile.id).await?);
         }
         Ok(outcome)
     }

@@ -86,16 +86,6 @@ impl Direction {
     }
 }
 
-/// The addresses of every mailbox on the profile: a profile finding affects all of them.
-async fn mailboxes_on(data: &dyn DataSource, profile_id: &str) -> Result<Vec<String>, SourceError> {
-    Ok(data
-        .mailboxes_on_profile(profile_id)
-        .await?
-        .iter()
-        .map(|m| m.display_address().to_owned())
-        .collect())
-}
-
 #[async_trait]
 impl Check for ExchangeOnlineBasicAuth {
     fn meta(&self) -> &'static CheckMeta {
@@ -139,7 +129,7 @@ impl Check for ExchangeOnlineBasicAuth {
                 None => d.describe(),
             })
             .collect();
-        let mailboxes = mailboxes_on(ctx.data, &profile.id).await?;
+        let mailboxes = lookup::profile_mailbox_addresses(ctx.data, &profile.id).await?;
         Ok(evidence(Outcome::fail(format!(
             "Profile '{}' connects to Exchange Online with a user name and password, which Exchange Online \
              has refused since 1 October 2022: {}.",
