@@ -1,0 +1,89 @@
+//! Shared set-up for the tests against the simulated tenant.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use ssync_core::records::{Mailbox, Regarding};
+use ssync_core::{DataNeed, DataSource, RunPlan, SourceError, address, lookup};
+use ssync_m365::{Credential, LiveSource, Options, Settings};
+use ssync_sim::{Knobs, Scenario, Sim};
+
+pub fn settings(sim: &Sim) -> Settings {
+    Settings {
+        org_url: sim.org_url.clone(),
+        tenant_id: sim.tenant_id.clone(),
+        client_id: sim.client_id.clone(),
+        credential: Credential::Secret(sim.client_secret.clone().into()),
+        authority_host: sim.authority_host.clone(),
+        graph_url: sim.graph_url.clone(),
+    }
+}
+
+/// Options for tests: short waits so that retries do not slow the suite.
+pub fn quick() -> Options {
+    Options {
+        min_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_secs(3),
+        max_total_wait: Duration::from_secs(10),
+        request_timeout: Duration::from_secs(20),
+        ..Options::default()
+    }
+}
+
+pub async fn sim(scenario: Scenario, knobs: Knobs) -> Sim {
+    ssync_sim::start(scenario, knobs)
+        .await
+        .expect("the simulator starts")
+}
+
+pub async fn connect(sim: &Sim, options: Options) -> LiveSource {
+    LiveSource::connect(settings(sim), options)
+        .await
+        .expect("connects to the simulator")
+}
+
+pub fn plan(mailboxes: &[Mailbox]) -> RunPlan {
+    let mut profile_ids: Vec<String> = mailboxes.iter().filter_map(|m| m.profile_id.clone()).collect();
+    profile_ids.sort();
+    profile_ids.dedup();
+    RunPlan {
+        mailbox_ids: mailboxes.iter().map(|m| m.id.clone()).collect(),
+        profile_ids,
+        needs: DataNeed::ALL.to_vec(),
+    }
+}
+
+/// Every read the seven bundled checks make for one mailbox and its profile, through the
+/// data interface (owner, location, licence, tenant, deleted twin, alerts, profile mailboxes,
+/// the EWS probe for on-premises profiles).
+pub async fn checks_reads(data: &dyn DataSource, mailbox: &Mailbox) -> Result<(), SourceError> {
+    data.environment().await?;
+    let profile = match mailbox.profile_id.as_deref() {
+        Some(p) => data.profile(p).await?,
+        None => None,
+    };
+    let _ = lookup::foreign_tenant(data, mailbox).await?;
+    if let Some(owner) = lookup::mailbox_owner(data, mailbox).await? {
+        let _ = data.mailbox_location(&owner.user.id).await;
+    }
+    if let Regarding::Queue(q) = &mailbox.regarding {
+        data.queue(q).await?;
+    }
+    if let Some(a) = mailbox.email_address.as_deref() {
+        data.entra_user_by_address(a).await?;
+        data.deleted_users_matching(a).await?;
+        if let Some(d) = address::domain_of(a) {
+            data.domain_tenant(&d).await?;
+        }
+    }
+    data.mailbox_alerts(&mailbox.id).await?;
+    if let Some(p) = profile {
+        data.mailboxes_on_profile(&p.id).await?;
+        for loc in p.server_locations() {
+            if !ssync_core::hosts::is_exchange_online(loc) {
+                let _ = data.ews_probe(loc).await;
+            }
+        }
+    }
+    Ok(())
+}
