@@ -132,6 +132,18 @@ impl Identity {
         }
     }
 
+    /// The tokens held, for the test that proves they never leak.
+    #[cfg(test)]
+    pub(crate) async fn cached_tokens(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for slot in &self.cache {
+            if let Some(c) = slot.lock().await.as_ref() {
+                out.push(c.token.expose_secret().to_owned());
+            }
+        }
+        out
+    }
+
     async fn client_credentials(&self, resource: &str) -> Result<(SecretString, Duration), ConnectError> {
         let scope = format!("{resource}/.default");
         let mut form: Vec<(&str, String)> = vec![

@@ -43,6 +43,8 @@ mod error;
 mod ews;
 mod failure;
 mod identity;
+#[cfg(test)]
+mod leak_tests;
 mod prefetch;
 mod query;
 mod reads;
