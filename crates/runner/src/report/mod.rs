@@ -4,6 +4,7 @@
 
 mod json;
 mod junit;
+mod markdown;
 #[doc(hidden)]
 pub mod sample;
 pub mod sarif;
@@ -133,8 +134,9 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
         Format::Text => text::render(report, opts),
         Format::Sarif => sarif::render(report, opts),
         Format::Junit => junit::render(report, opts),
+        Format::Markdown => markdown::render(report, opts),
         // The other formats land with their own modules; until then they fall back to JSON so
         // that nothing is silently dropped.
-        Format::Markdown | Format::Html => json::render(report, opts),
+        Format::Html => json::render(report, opts),
     }
 }
