@@ -178,6 +178,13 @@ impl Identity {
             })
             .await
             .map_err(|e| ConnectError::Unreachable(format!("the token endpoint: {e}")))?;
+        if reply.status >= 500 {
+            return Err(ConnectError::Unreachable(format!(
+                "{}: the token endpoint answered HTTP {}",
+                reply.describe(),
+                reply.status
+            )));
+        }
         if !reply.is_success() {
             return Err(self.token_error(reply.status, &reply.body));
         }

@@ -1,6 +1,8 @@
 //! Shared set-up for the tests against the simulated tenant.
 #![allow(dead_code)]
 
+pub mod canned;
+
 use std::time::Duration;
 
 use ssync_core::records::{Mailbox, Regarding};
