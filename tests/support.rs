@@ -1,36 +1,80 @@
 //! Shared helpers of the end-to-end tests: find and run the built `ssync-doctor` binary.
 
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+
+#[path = "contoso.rs"]
+pub mod contoso;
 
 /// The `ssync-doctor` binary of this build. `cargo test --workspace` builds it (it is a
-/// binary of `ssync-runner`); when a single package is tested, it is built here.
+/// binary of `ssync-runner`); when only this package is tested, it is built here, once per
+/// test process, so that a stale binary is never tested.
 pub fn binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps");
-    let bin = profile_dir.join(format!("ssync-doctor{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "-p", "ssync-runner", "--bin", "ssync-doctor"])
-            .status()
-            .expect("run cargo build");
-        assert!(status.success(), "building ssync-doctor failed");
-    }
-    bin
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("test binary path");
+            let profile_dir = exe
+                .parent()
+                .and_then(|deps| deps.parent())
+                .expect("target/<profile>/deps");
+            let bin = profile_dir.join(format!("ssync-doctor{}", std::env::consts::EXE_SUFFIX));
+            let release = profile_dir.file_name().is_some_and(|n| n == "release");
+            let mut build = Command::new(env!("CARGO"));
+            build.args(["build", "--quiet", "-p", "ssync-runner", "--bin", "ssync-doctor"]);
+            if release {
+                build.arg("--release");
+            }
+            let status = build.status().expect("run cargo build");
+            assert!(status.success(), "building ssync-doctor failed");
+            assert!(bin.exists(), "{} was not built", bin.display());
+            bin
+        })
+        .clone()
+}
+
+/// A command for the binary with a clean environment apart from `PATH` and `NO_COLOR`.
+pub fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(binary());
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1");
+    cmd
 }
 
 /// Runs the binary with `args`, with a clean environment apart from `PATH`.
 pub fn run(args: &[&str]) -> Output {
-    Command::new(binary())
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run ssync-doctor")
+    command(args).output().expect("run ssync-doctor")
+}
+
+/// Runs the binary with `args` and extra environment variables.
+pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = command(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run ssync-doctor")
+}
+
+/// Runs the binary with `input` on standard input.
+pub fn run_with_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = command(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ssync-doctor");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait for ssync-doctor")
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -39,4 +83,98 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A standalone simulated tenant (`ssync-doctor sim serve`), killed when dropped.
+pub struct SimServer {
+    child: Child,
+    /// The `AZURE_CLIENT_SECRET=… ssync-doctor run …` line it printed.
+    pub run_line: String,
+}
+
+impl SimServer {
+    /// Starts `sim serve` with `args` and waits for its ready-to-paste line.
+    pub fn start(args: &[&str]) -> SimServer {
+        let mut full = vec!["sim", "serve"];
+        full.extend_from_slice(args);
+        let mut child = command(&full)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn sim serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut run_line = None;
+        for line in BufReader::new(stdout).lines() {
+            let line = line.expect("read sim serve output");
+            if let Some(rest) = line.trim().strip_prefix("AZURE_CLIENT_SECRET=") {
+                run_line = Some(format!("AZURE_CLIENT_SECRET={rest}"));
+                break;
+            }
+        }
+        let Some(run_line) = run_line else {
+            let _ = child.kill();
+            panic!("sim serve printed no `AZURE_CLIENT_SECRET=… ssync-doctor run …` line");
+        };
+        SimServer { child, run_line }
+    }
+
+    /// The secret and the `run` arguments of the printed line, split as a POSIX shell would
+    /// (single quotes only, which is all the line uses).
+    pub fn secret_and_args(&self) -> (String, Vec<String>) {
+        let words = shell_words(&self.run_line);
+        let secret = words[0]
+            .strip_prefix("AZURE_CLIENT_SECRET=")
+            .expect("secret first")
+            .to_owned();
+        assert_eq!(words[1], "ssync-doctor");
+        (secret, words[2..].to_vec())
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Splits a line into words, honouring single quotes (`'…'`, with `'\''` for a quote).
+pub fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                for q in chars.by_ref() {
+                    if q == '\'' {
+                        break;
+                    }
+                    word.push(q);
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(n) = chars.next() {
+                    word.push(n);
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
 }

@@ -21,12 +21,18 @@ pub fn init(quiet: bool, verbose: u8) {
         .filter(|v| !v.trim().is_empty())
         .and_then(|v| EnvFilter::try_new(v).ok())
         .unwrap_or_else(|| EnvFilter::new(level));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(verbose >= 2)
-        .with_ansi(use_colour(std::io::stderr()))
-        .try_init();
+        .with_ansi(use_colour(std::io::stderr()));
+    // Timestamps help when following a run in detail; at the default level a warning reads
+    // better without one.
+    let _ = if verbose >= 2 {
+        builder.try_init()
+    } else {
+        builder.without_time().try_init()
+    };
 }
 
 /// Colour only on a terminal and never with `NO_COLOR` (<https://no-color.org>).

@@ -22,6 +22,9 @@ pub async fn connect_and_diagnose(
     output: &OutputArgs,
     quiet: bool,
 ) -> Result<ExitCode, CliError> {
+    // Bad input is reported before any request: the check ids, then the output path.
+    let checks = all_checks()?;
+    crate::engine::select::select_checks(&checks, &selection.checks, &selection.skip_checks)?;
     let destination = Destination::prepare(output)?;
     let org_url = settings.org_url.clone();
     tracing::info!(org_url = %org_url, tenant = %settings.tenant_id, client = %settings.client_id, "connecting");
@@ -53,11 +56,11 @@ pub async fn diagnose_source(
     destination: Destination,
     opts: &EngineOptions,
 ) -> Result<ExitCode, CliError> {
-    let checks: Vec<&dyn Check> = match crate::registered() {
-        Ok(regs) => regs.iter().map(|r| r.check).collect(),
+    let checks = match all_checks() {
+        Ok(checks) => checks,
         Err(err) => {
             destination.abandon();
-            return Err(err.into());
+            return Err(err);
         }
     };
     let selection = Selection {
@@ -78,4 +81,9 @@ pub async fn diagnose_source(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Every check linked into this binary.
+fn all_checks() -> Result<Vec<&'static dyn Check>, CliError> {
+    Ok(crate::registered()?.iter().map(|r| r.check).collect())
 }

@@ -78,13 +78,14 @@ async fn run_one(check: &dyn Check, ctx: &CheckContext<'_>, subject: &Subject) -
     {
         Ok(outcome) => {
             if outcome.status == Status::Error {
-                tracing::warn!(check = id, subject = subject.name(), "{}", outcome.message);
+                // The report carries it; the log line is for following a run with -vv.
+                tracing::debug!(check = id, subject = subject.name(), "{}", outcome.message);
             }
             outcome
         }
         Err(payload) => {
             let what = panic_text(payload.as_ref());
-            tracing::error!(check = id, subject = subject.name(), "check panicked: {what}");
+            tracing::warn!(check = id, subject = subject.name(), "check panicked: {what}");
             Outcome::error(format!(
                 "The check `{id}` crashed on this subject ({what}); this is a bug in the check, not a \
                  finding about the subject."

@@ -1,0 +1,59 @@
+//! `ssync-doctor triage` through the built binary.
+
+use ssync_e2e::{run, run_with_stdin, stderr, stdout};
+
+const ALERT: &str = "Email cannot be received for the mailbox frank.old@contoso.com. Make sure that the \
+credentials specified in the mailbox are correct and have sufficient permissions for receiving email. Then, \
+enable the mailbox for email processing.\nEmail Server Error Code: Http server returned 401 Unauthorized exception.";
+
+#[test]
+fn an_alert_argument_names_symptom_checks_and_command() {
+    let out = run(&["triage", ALERT]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("cannot be received"), "{text}");
+    assert!(
+        text.contains("Http server returned 401 Unauthorized exception"),
+        "{text}"
+    );
+    for id in [
+        "mailbox-address-mismatch",
+        "hybrid-profile-for-online-mailbox",
+        "missing-exchange-online-license",
+        "cross-tenant-exchange",
+        "ews-basic-auth-disabled",
+        "recreated-user",
+        "exchange-online-basic-auth",
+    ] {
+        assert!(text.contains(id), "{id} not named:\n{text}");
+    }
+    assert!(
+        text.contains("ssync-doctor run --mailbox frank.old@contoso.com\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_alert_can_come_on_standard_input() {
+    let alert = "Appointments, contacts, and tasks can't be synchronized. Make sure that the credentials \
+                 specified in the mailbox Sam Jones are correct and have sufficient permissions.\n\
+                 NoUserFoundWithGivenClaims";
+    let out = run_with_stdin(&["triage", "-"], alert);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("appointments, contacts and tasks"), "{text}");
+    assert!(text.contains("--mailbox 'Sam Jones'"), "{text}");
+    assert!(text.contains("`recreated-user` is the first suspect"), "{text}");
+}
+
+#[test]
+fn an_unrecognised_text_says_so_and_exits_2() {
+    let out = run_with_stdin(&["triage"], "The printer on floor 3 is out of paper.");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stdout(&out).is_empty());
+    assert!(
+        stderr(&out).contains("not one of the server-side synchronization alerts"),
+        "{}",
+        stderr(&out)
+    );
+}
