@@ -20,6 +20,7 @@ mod identity;
 mod ids;
 mod knobs;
 mod limiter;
+mod odata;
 mod options;
 mod scenario;
 mod server;

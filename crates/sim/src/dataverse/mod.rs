@@ -1,4 +1,11 @@
-//! Dataverse Web API v9.2 (microsoft-apis.md §A).
+//! Dataverse Web API v9.2 (microsoft-apis.md §A): read-only entity sets, single records,
+//! `RetrieveCurrentOrganization` and `WhoAmI`, behind a bearer token for the environment.
+
+mod query;
+mod schema;
+mod store;
+
+pub(crate) use store::Store;
 
 use std::sync::Arc;
 
@@ -9,18 +16,11 @@ use serde_json::json;
 
 use crate::errors;
 use crate::identity::{Audience, TokenProblem};
-use crate::scenario::Scenario;
-use crate::server::{Shared, Urls};
+use crate::odata::Query;
+use crate::server::Shared;
+use query::{Prefer, QueryError};
 
 pub(crate) const API: &str = "/api/data/v9.2";
-
-pub(crate) struct Store {}
-
-impl Store {
-    pub fn build(_scenario: &Scenario, _urls: &Urls) -> Store {
-        Store {}
-    }
-}
 
 /// 401 as Dataverse sends it: no body, a `WWW-Authenticate: Bearer` challenge naming the
 /// authority and the resource.
@@ -77,9 +77,96 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request) -> Response {
             }),
         );
     }
+    if req.method() != axum::http::Method::GET {
+        return errors::dataverse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "0x80060888",
+            format!(
+                "The simulator's Web API is read-only; {} is not supported.",
+                req.method()
+            ),
+        );
+    }
+    let base = format!("{}{API}", shared.urls.org);
+    if rest.is_empty() {
+        // The service document: the entity sets the simulator serves.
+        let sets: Vec<_> = schema::ENTITIES
+            .iter()
+            .map(|e| json!({"name": e.set, "kind": "EntitySet", "url": e.set}))
+            .collect();
+        return errors::json_response(
+            StatusCode::OK,
+            &json!({"@odata.context": format!("{base}/$metadata"), "value": sets}),
+        );
+    }
+    if rest == "WhoAmI" || rest == "WhoAmI()" {
+        let app_user = shared
+            .scenario
+            .system_users
+            .iter()
+            .find(|u| u.application_id.is_some());
+        return errors::json_response(
+            StatusCode::OK,
+            &json!({
+                "@odata.context": format!("{base}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse"),
+                "BusinessUnitId": env.business_unit_id,
+                "UserId": app_user.map(|u| u.id.clone()),
+                "OrganizationId": env.organization_id,
+            }),
+        );
+    }
+    let q = Query::parse(req.uri().query());
+    let prefer = Prefer::parse(req.headers().get("prefer").and_then(|v| v.to_str().ok()));
+    let (set, key) = match rest.split_once('(') {
+        Some((set, k)) => match k.strip_suffix(')') {
+            Some(k) => (set, Some(k)),
+            None => return not_found(rest),
+        },
+        None => (rest, None),
+    };
+    let Some(table) = shared.dataverse.tables.get(set) else {
+        return not_found(rest);
+    };
+    let looping = shared.knobs.faults.dataverse.looping_next_link;
+    let result = match key {
+        Some(id) => query::single(&shared.dataverse, table, id, &q, &prefer, &base).map(|v| (v, None)),
+        None => query::collection(&shared.dataverse, table, &q, &prefer, &base, set).map(|mut page| {
+            if looping && let Some(m) = page.body.as_object_mut() {
+                // Fault knob: the next link leads back to this very page.
+                let own = format!("{}{}", shared.urls.org, req.uri());
+                m.insert("@odata.nextLink".into(), json!(own));
+            }
+            (page.body, Some(page.page_size))
+        }),
+    };
+    match result {
+        Ok((body, page)) => {
+            let mut r = errors::json_response(StatusCode::OK, &body);
+            r.headers_mut()
+                .insert("OData-Version", header::HeaderValue::from_static("4.0"));
+            if let Some(applied) = prefer.applied(page.unwrap_or(query::MAX_PAGE))
+                && let Ok(v) = applied.parse()
+            {
+                r.headers_mut().insert("Preference-Applied", v);
+            }
+            r
+        }
+        Err(QueryError {
+            status,
+            code,
+            message,
+        }) => errors::dataverse(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            code,
+            message,
+        ),
+    }
+}
+
+fn not_found(segment: &str) -> Response {
     errors::dataverse(
         StatusCode::NOT_FOUND,
         "0x8006088a",
-        format!("Resource not found for the segment '{rest}'."),
+        format!("Resource not found for the segment '{segment}'."),
     )
 }

@@ -6,8 +6,6 @@
 use super::model::{ServicePlan, Sku};
 
 pub const EXO_PLAN1: &str = "EXCHANGE_S_STANDARD";
-pub const EXO_PLAN2: &str = "EXCHANGE_S_ENTERPRISE";
-pub const EXO_FOUNDATION: &str = "EXCHANGE_S_FOUNDATION";
 
 const PLANS: &[(&str, &str, &str, &str)] = &[
     (
