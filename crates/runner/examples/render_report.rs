@@ -1,7 +1,11 @@
 //! Renders the sample report (`ssync_runner::report::sample`) in one format to standard output.
 //! `scripts/check-html.sh` uses it to get an HTML report without a tenant.
 //!
-//! Usage: `cargo run -p ssync-runner --example render_report -- [text|json|sarif|junit|markdown|html] [--color]`
+//! Usage: `cargo run -p ssync-runner --example render_report -- [text|json|sarif|junit|markdown|html]
+//! [--color] [--include-passing] [--hostile]`
+//!
+//! `--hostile` puts markup into the first failing finding (subject name, message, a mailbox and
+//! an evidence value) so that the browser check can show it is displayed, not executed.
 
 use clap::ValueEnum;
 use ssync_runner::report::{self, Format, RenderOptions};
@@ -20,6 +24,28 @@ fn main() -> std::process::ExitCode {
         include_passing: args.iter().any(|a| a == "--include-passing"),
         color: args.iter().any(|a| a == "--color"),
     };
-    print!("{}", report::render(&report::sample::report(), format, &opts));
+    let mut sample = report::sample::report();
+    if args.iter().any(|a| a == "--hostile") {
+        make_hostile(&mut sample);
+    }
+    print!("{}", report::render(&sample, format, &opts));
     std::process::ExitCode::SUCCESS
+}
+
+/// Markup that would mark the page (`data-pwned`) if the report ever let it run.
+fn make_hostile(report: &mut report::Report) {
+    let Some(f) = report
+        .findings
+        .iter_mut()
+        .find(|f| f.status == ssync_core::Status::Fail)
+    else {
+        return;
+    };
+    f.subject.name = r#"<script>document.body.setAttribute("data-pwned","script")</script>"#.into();
+    f.message = r#"<img src=x onerror="document.body.setAttribute('data-pwned','img')">"#.into();
+    f.mailboxes = vec![r#""><svg onload="document.body.setAttribute('data-pwned','svg')">"#.into()];
+    f.evidence.insert(
+        "hostile".into(),
+        r#"</td></tr></table><b id="pwned">x</b>"#.into(),
+    );
 }

@@ -2,6 +2,7 @@
 //! counts) rendered in each output format. The engine builds the `Report`; this module only
 //! renders it, so every format shows the same results.
 
+mod html;
 mod json;
 mod junit;
 mod markdown;
@@ -135,8 +136,6 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
         Format::Sarif => sarif::render(report, opts),
         Format::Junit => junit::render(report, opts),
         Format::Markdown => markdown::render(report, opts),
-        // The other formats land with their own modules; until then they fall back to JSON so
-        // that nothing is silently dropped.
-        Format::Html => json::render(report, opts),
+        Format::Html => html::render(report, opts),
     }
 }

@@ -84,7 +84,8 @@ fn kind_rank(kind: &str) -> u8 {
     }
 }
 
-fn problem_rank(status: Status) -> u8 {
+/// Sort order of statuses when problems come first: fail, error, warn, skip, pass.
+pub fn problem_rank(status: Status) -> u8 {
     match status {
         Status::Fail => 0,
         Status::Error => 1,
