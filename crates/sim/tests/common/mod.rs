@@ -15,8 +15,19 @@ pub async fn with_knobs(knobs: Knobs) -> Sim {
     ssync_sim::start(Scenario::contoso(), knobs).await.expect("start")
 }
 
+/// One client for the whole test binary: building one loads the TLS trust store, which is
+/// slow and not what these tests measure. No idle pooling: each test has its own runtime,
+/// and a pooled connection must not outlive the runtime (or the port) it was opened on.
 pub fn client() -> Client {
-    Client::new()
+    static CLIENT: std::sync::OnceLock<Client> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap_or_default()
+        })
+        .clone()
 }
 
 pub async fn token_response(sim: &Sim, tenant: &str, client_id: &str, secret: &str, scope: &str) -> Response {
