@@ -255,13 +255,30 @@ fn token(shared: &Shared, tenant: &str, authorization: Option<&str>, body: &[u8]
                 ),
             );
         }
-        (None, Some(_)) => {
-            return aad(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                700027,
-                "Client assertion failed signature validation. (The simulator does not register a certificate for this app.)",
-            );
+        (None, Some(assertion)) => {
+            if field("client_assertion_type") != Some(crate::assertion::ASSERTION_TYPE) {
+                return aad(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    50027,
+                    format!(
+                        "client_assertion_type must be '{}'.",
+                        crate::assertion::ASSERTION_TYPE
+                    ),
+                );
+            }
+            let audiences: Vec<String> = [tenant, t.id.as_str()]
+                .iter()
+                .map(|x| format!("{}/{x}/oauth2/v2.0/token", shared.urls.authority))
+                .collect();
+            if let Err(r) = crate::assertion::verify(
+                assertion,
+                crate::assertion::TEST_CERTIFICATE_PEM,
+                &app.client_id,
+                &audiences,
+            ) {
+                return aad(StatusCode::UNAUTHORIZED, "invalid_client", r.aadsts, r.message);
+            }
         }
         (None, None) => {
             return aad(

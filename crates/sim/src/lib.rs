@@ -11,6 +11,7 @@
 //! # Ok(()) }
 //! ```
 
+mod assertion;
 mod dataverse;
 mod errors;
 mod ews;

@@ -61,9 +61,11 @@ pub struct Sim {
     pub client_id: String,
     /// Its secret (a simulator test value; never print it except in the `sim serve` hint).
     pub client_secret: String,
-    /// Test-only app certificate (PEM), when certificate credentials are supported.
+    /// The TEST-ONLY certificate registered for the app (`testdata/`): the token endpoint
+    /// accepts client assertions signed with `private_key_pem`.
     pub certificate_pem: Option<String>,
-    /// Test-only private key (PEM) matching `certificate_pem`.
+    /// The TEST-ONLY private key matching `certificate_pem`. Public test data, not a secret
+    /// of any real tenant; concatenate it with the certificate for a one-file PEM.
     pub private_key_pem: Option<String>,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
@@ -155,8 +157,8 @@ pub async fn start(scenario: Scenario, knobs: Knobs) -> Result<Sim, SimError> {
         tenant_id: shared.scenario.environment.tenant_id.clone(),
         client_id: shared.scenario.app.client_id.clone(),
         client_secret: shared.scenario.app.client_secret.clone(),
-        certificate_pem: None,
-        private_key_pem: None,
+        certificate_pem: Some(crate::assertion::TEST_CERTIFICATE_PEM.to_owned()),
+        private_key_pem: Some(crate::assertion::TEST_PRIVATE_KEY_PEM.to_owned()),
         shared,
         stop,
         tasks,

@@ -177,3 +177,82 @@ async fn openid_discovery_by_domain_names_the_tenant() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn certificate_sign_in_with_a_client_assertion() {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    let sim = contoso().await;
+    let cert = sim.certificate_pem.clone().unwrap_or_default();
+    let key = sim.private_key_pem.clone().unwrap_or_default();
+    let der = base64_decode(&cert);
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
+    let mut header = Header::new(Algorithm::RS256);
+    header.x5t = Some(base64_url(digest.as_ref()));
+    let token_url = format!("{}/{}/oauth2/v2.0/token", sim.authority_host, sim.tenant_id);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let claims = serde_json::json!({"aud": token_url, "iss": sim.client_id, "sub": sim.client_id,
+        "jti": "t1", "nbf": now - 5, "iat": now, "exp": now + 600});
+    let assertion = jsonwebtoken::encode(
+        &header,
+        &claims,
+        &EncodingKey::from_rsa_pem(key.as_bytes()).expect("key"),
+    )
+    .expect("sign");
+    let send = |assertion: String| {
+        let url = token_url.clone();
+        let client_id = sim.client_id.clone();
+        let scope = format!("{}/.default", sim.graph_url);
+        async move {
+            client()
+                .post(url)
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", client_id.as_str()),
+                    ("scope", scope.as_str()),
+                    (
+                        "client_assertion_type",
+                        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                    ),
+                    ("client_assertion", assertion.as_str()),
+                ])
+                .send()
+                .await
+                .expect("request")
+        }
+    };
+    let r = send(assertion.clone()).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.expect("json");
+    let (s, _) = get(
+        &graph(&sim, "organization"),
+        v["access_token"].as_str().unwrap_or(""),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let mut tampered = assertion;
+    tampered.truncate(tampered.len() - 4);
+    tampered.push_str("AAAA");
+    let r = send(tampered).await;
+    assert_eq!(
+        aad_error(r).await,
+        (StatusCode::UNAUTHORIZED, "invalid_client".into(), 700027)
+    );
+    sim.shutdown().await;
+}
+
+fn base64_decode(pem: &str) -> Vec<u8> {
+    use base64::Engine;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap_or_default()
+}
+
+fn base64_url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
