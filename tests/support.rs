@@ -1,16 +1,22 @@
 //! Shared helpers of the end-to-end tests: find and run the built `ssync-doctor` binary.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::SystemTime;
 
 #[path = "contoso.rs"]
 pub mod contoso;
 
-/// The `ssync-doctor` binary of this build. `cargo test --workspace` builds it (it is a
-/// binary of `ssync-runner`); when only this package is tested, it is built here, once per
-/// test process, so that a stale binary is never tested.
+/// The `ssync-doctor` binary of this build.
+///
+/// `cargo test --workspace` builds it (it is a binary of `ssync-runner`) and it is used as is.
+/// When only this package is tested, cargo does not build it: then, if it is missing or older
+/// than any source of the workspace, it is built here (once per test process), so a stale
+/// binary is never tested. It is not rebuilt unconditionally: `cargo build -p ssync-runner`
+/// unifies features differently from `cargo test --workspace` and would rebuild half the
+/// tree in CI for nothing.
 pub fn binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
@@ -21,18 +27,58 @@ pub fn binary() -> PathBuf {
                 .and_then(|deps| deps.parent())
                 .expect("target/<profile>/deps");
             let bin = profile_dir.join(format!("ssync-doctor{}", std::env::consts::EXE_SUFFIX));
-            let release = profile_dir.file_name().is_some_and(|n| n == "release");
-            let mut build = Command::new(env!("CARGO"));
-            build.args(["build", "--quiet", "-p", "ssync-runner", "--bin", "ssync-doctor"]);
-            if release {
-                build.arg("--release");
+            let built_at = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("workspace root");
+            let stale = match built_at {
+                None => true,
+                Some(t) => newest_source(root).is_some_and(|newest| newest > t),
+            };
+            if stale {
+                let mut build = Command::new(env!("CARGO"));
+                build.args(["build", "--quiet", "-p", "ssync-runner", "--bin", "ssync-doctor"]);
+                if profile_dir.file_name().is_some_and(|n| n == "release") {
+                    build.arg("--release");
+                }
+                let status = build.status().expect("run cargo build");
+                assert!(status.success(), "building ssync-doctor failed");
             }
-            let status = build.status().expect("run cargo build");
-            assert!(status.success(), "building ssync-doctor failed");
             assert!(bin.exists(), "{} was not built", bin.display());
             bin
         })
         .clone()
+}
+
+/// The newest modification time of the files the binary is built from: everything under
+/// `crates/` (sources, bundled scenario and Markdown included) and the root manifests.
+fn newest_source(root: &Path) -> Option<SystemTime> {
+    fn walk(dir: &Path, newest: &mut Option<SystemTime>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if path
+                    .file_name()
+                    .is_some_and(|n| n != "target" && !n.to_string_lossy().starts_with('.'))
+                {
+                    walk(&path, newest);
+                }
+            } else if let Ok(t) = entry.metadata().and_then(|m| m.modified()) {
+                *newest = (*newest).max(Some(t));
+            }
+        }
+    }
+    let mut newest = None;
+    walk(&root.join("crates"), &mut newest);
+    for file in ["Cargo.toml", "Cargo.lock"] {
+        if let Ok(t) = std::fs::metadata(root.join(file)).and_then(|m| m.modified()) {
+            newest = newest.max(Some(t));
+        }
+    }
+    newest
 }
 
 /// A command for the binary with a clean environment apart from `PATH` and `NO_COLOR`.
