@@ -200,3 +200,40 @@ fn the_secret_is_not_a_flag() {
     let out = run(&["run", "--client-secret", "x"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_bad_scenario_file_is_bad_input_with_its_position() {
+    let path = std::env::temp_dir().join(format!("ssync-e2e-bad-{}.toml", std::process::id()));
+    std::fs::write(&path, "[environment]\nname = 3\n").unwrap();
+    let out = run(&["demo", "--scenario", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("{}:2:", path.display())),
+        "file and line named: {err}"
+    );
+}
+
+#[test]
+fn the_most_verbose_logs_carry_no_secret() {
+    let sim = SimServer::start(&["--mailboxes", "2"]);
+    let (secret, _) = sim.secret_and_args();
+    let out = run_against(&sim, &secret, &["-vvv", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.lines().count() > 5, "-vvv logs what the run does: {err}");
+    assert!(!err.contains(&secret) && !stdout(&out).contains(&secret));
+    assert!(
+        !err.to_ascii_lowercase().contains("bearer "),
+        "no authorization header is logged"
+    );
+
+    let quiet = run_against(&sim, &secret, &["-q", "--format", "json"]);
+    assert_eq!(quiet.status.code(), Some(0));
+    assert!(
+        stderr(&quiet).is_empty(),
+        "-q: nothing but errors: {}",
+        stderr(&quiet)
+    );
+}
