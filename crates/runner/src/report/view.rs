@@ -32,7 +32,7 @@ impl SubjectProblems<'_> {
     /// "mailbox Frank Miller <frank.old@contoso.com>" or "profile Legacy Exchange Online".
     pub fn heading(&self) -> String {
         match (self.subject.kind.as_str(), self.mailboxes.as_slice()) {
-            ("mailbox", [one]) => format!("mailbox {} <{one}>", self.subject.name),
+            ("mailbox", [one]) => format!("mailbox {}", name_and_address(&self.subject.name, one)),
             (kind, _) => format!("{kind} {}", self.subject.name),
         }
     }
@@ -135,8 +135,17 @@ pub fn plain_body(f: &Finding) -> String {
 /// anything else: a subject's name that is unique enough to be a test or row name.
 pub fn subject_label(f: &Finding) -> String {
     match (f.subject.kind.as_str(), f.mailboxes.as_slice()) {
-        ("mailbox", [one]) => format!("{} <{one}>", f.subject.name),
+        ("mailbox", [one]) => name_and_address(&f.subject.name, one),
         (kind, _) => format!("{kind} {}", f.subject.name),
+    }
+}
+
+/// "Frank Miller <frank.old@contoso.com>", or just the address when the mailbox is named by it.
+fn name_and_address(name: &str, address: &str) -> String {
+    if name.eq_ignore_ascii_case(address) || name.is_empty() {
+        address.to_owned()
+    } else {
+        format!("{name} <{address}>")
     }
 }
 
@@ -205,6 +214,10 @@ mod tests {
         let uma = groups.iter().find(|g| g.subject.name == "Uma Thurman").unwrap();
         assert_eq!(uma.findings.len(), 1);
         assert_eq!(uma.heading(), "mailbox Uma Thurman <uma@contoso.com>");
+        assert_eq!(
+            name_and_address("Frank@Contoso.com", "frank@contoso.com"),
+            "frank@contoso.com"
+        );
         let total: usize = groups.iter().map(|g| g.findings.len()).sum();
         let s = report.summary;
         assert_eq!(total, s.warn + s.fail + s.error);
