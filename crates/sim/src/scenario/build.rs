@@ -526,19 +526,6 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
             default_mailbox: None,
         });
     }
-    system_users.push(SystemUser {
-        key: "#app".into(),
-        id: ids::derive(&format!("systemuser:app:{}", app.client_id)),
-        full_name: format!("# {}", app.name),
-        domain_name: Some(format!("{}@{}", app.client_id, "application")),
-        internal_email: None,
-        entra_object_id: None,
-        azure_state: 0,
-        disabled: false,
-        application_id: Some(app.client_id.clone()),
-        default_mailbox: None,
-    });
-
     // Mailboxes.
     let mut mailboxes: Vec<Mailbox> = Vec::new();
     let mut addresses = HashSet::new();
@@ -662,6 +649,21 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
             created,
         });
     }
+
+    // The application user the app signs in as (WhoAmI), added after every reference
+    // was resolved so scenarios cannot point at it.
+    system_users.push(SystemUser {
+        key: "#app".into(),
+        id: ids::derive(&format!("systemuser:app:{}", app.client_id)),
+        full_name: format!("# {}", app.name),
+        domain_name: Some(format!("{}@{}", app.client_id, "application")),
+        internal_email: None,
+        entra_object_id: None,
+        azure_state: 0,
+        disabled: false,
+        application_id: Some(app.client_id.clone()),
+        default_mailbox: None,
+    });
 
     Ok(Scenario {
         origin: r.origin.to_owned(),
