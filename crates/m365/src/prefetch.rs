@@ -10,14 +10,15 @@
 //!   mailbox ids. A one-mailbox run costs about a dozen requests.
 //! * **bulk** (large runs): every system user, queue and Entra user (`$top=999`) and every
 //!   alert, in pages; look-ups are answered from those lists. 10,000 mailboxes cost a few
-//!   dozen requests. Mailbox settings are read only for mailboxes on Exchange Server (Hybrid)
-//!   profiles, in batches of 20.
+//!   dozen requests. Mailbox settings are read only for mailboxes on Exchange Server and
+//!   Exchange Server (Hybrid) profiles, in batches of 20.
 //!
 //! The threshold sits where per-mailbox look-ups (about 3 per mailbox, 20 per batch) start to
 //! cost more than reading a mid-sized tenant's users in pages of 999. Failures are cached like
 //! facts, so `prepare` itself never fails: the checks that need a missing fact report it.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use futures::future::join_all;
@@ -164,7 +165,7 @@ fn fill<T: Clone>(
 
 async fn prefetch_alerts(source: &LiveSource, mailboxes: &[Mailbox], bulk: bool) {
     if bulk {
-        let all = source.read_all_alerts().await;
+        let all = source.read_all_alerts().await.map(Arc::new);
         let _ = source.all_alerts.set(all);
         return;
     }
@@ -262,14 +263,20 @@ async fn prefetch_graph_targeted(source: &LiveSource, plan: &RunPlan, mailboxes:
     }
 }
 
-/// Large runs: mailbox settings only for the users of mailboxes on hybrid profiles.
+/// Large runs: mailbox settings only for the users of mailboxes on Exchange Server and
+/// Exchange Server (Hybrid) profiles, where checks ask where the mailbox lives.
 async fn prefetch_hybrid_locations(source: &LiveSource, mailboxes: &[Mailbox]) {
     let Ok(profiles) = ssync_core::DataSource::profiles(source).await else {
         return;
     };
     let hybrid: BTreeSet<String> = profiles
         .iter()
-        .filter(|p| p.server_type == ServerType::ExchangeServerHybrid)
+        .filter(|p| {
+            matches!(
+                p.server_type,
+                ServerType::ExchangeServerHybrid | ServerType::ExchangeServer
+            )
+        })
         .map(|p| p.id.to_ascii_lowercase())
         .collect();
     let mut wanted = Vec::new();
@@ -338,7 +345,7 @@ async fn run_batch(source: &LiveSource, wanted: &[Wanted]) {
             }
             Wanted::Location(id) => source.locations.put(id, location_from(&answer)),
             Wanted::DeletedFirstPage => {
-                let fact = deleted_from(source, &answer).await;
+                let fact = deleted_from(source, &answer).await.map(Arc::new);
                 let _ = source.deleted.set(fact);
             }
         }

@@ -183,33 +183,37 @@ impl LiveSource {
         Ok(self.read_queues(&[id.to_owned()]).await?.into_iter().next())
     }
 
-    pub(crate) async fn all_system_users(&self) -> Fact<HashMap<String, SystemUser>> {
+    pub(crate) async fn all_system_users(&self) -> Fact<Arc<HashMap<String, SystemUser>>> {
         self.all_system_users
             .get_or_init(|| async {
                 let items = self
                     .dataverse_collection("systemusers", decode::SYSTEM_USER_COLUMNS, None, &[])
                     .await?;
                 let users = decode_all(Service::Dataverse, "systemusers", &items, decode::system_user)?;
-                Ok(users
-                    .into_iter()
-                    .map(|u| (u.id.to_ascii_lowercase(), u))
-                    .collect())
+                Ok(Arc::new(
+                    users
+                        .into_iter()
+                        .map(|u| (u.id.to_ascii_lowercase(), u))
+                        .collect::<HashMap<_, _>>(),
+                ))
             })
             .await
             .clone()
     }
 
-    pub(crate) async fn all_queues(&self) -> Fact<HashMap<String, Queue>> {
+    pub(crate) async fn all_queues(&self) -> Fact<Arc<HashMap<String, Queue>>> {
         self.all_queues
             .get_or_init(|| async {
                 let items = self
                     .dataverse_collection("queues", decode::QUEUE_COLUMNS, None, &[])
                     .await?;
                 let queues = decode_all(Service::Dataverse, "queues", &items, decode::queue)?;
-                Ok(queues
-                    .into_iter()
-                    .map(|q| (q.id.to_ascii_lowercase(), q))
-                    .collect())
+                Ok(Arc::new(
+                    queues
+                        .into_iter()
+                        .map(|q| (q.id.to_ascii_lowercase(), q))
+                        .collect::<HashMap<_, _>>(),
+                ))
             })
             .await
             .clone()

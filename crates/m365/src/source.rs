@@ -17,6 +17,9 @@ use crate::identity::{Audience, Identity, trim_slash};
 use crate::settings::{Options, Settings, base_url};
 use crate::transport::{ClientStats, Service, Transport};
 
+/// Alerts grouped by the (lower-cased) id of the mailbox they regard.
+pub(crate) type AlertsByMailbox = Arc<HashMap<String, Vec<Alert>>>;
+
 /// Every Entra user of the tenant, indexed by id and by address (bulk mode).
 #[derive(Debug, Default, Clone)]
 pub(crate) struct UserIndex {
@@ -86,17 +89,17 @@ pub struct LiveSource {
     pub(crate) on_profile: Keyed<Vec<Mailbox>>,
     pub(crate) system_users: Keyed<Option<SystemUser>>,
     pub(crate) queues: Keyed<Option<Queue>>,
-    pub(crate) all_system_users: OnceCell<Fact<HashMap<String, SystemUser>>>,
-    pub(crate) all_queues: OnceCell<Fact<HashMap<String, Queue>>>,
+    pub(crate) all_system_users: OnceCell<Fact<Arc<HashMap<String, SystemUser>>>>,
+    pub(crate) all_queues: OnceCell<Fact<Arc<HashMap<String, Queue>>>>,
     pub(crate) users_by_id: Keyed<Option<EntraUser>>,
     pub(crate) users_by_address: Keyed<Option<EntraUser>>,
     pub(crate) all_users: OnceCell<Fact<Arc<UserIndex>>>,
     pub(crate) locations: Keyed<MailboxLocation>,
-    pub(crate) deleted: OnceCell<Fact<Vec<DeletedUser>>>,
+    pub(crate) deleted: OnceCell<Fact<Arc<Vec<DeletedUser>>>>,
     pub(crate) domains: Keyed<Option<String>>,
     pub(crate) probes: Keyed<EwsProbe>,
     pub(crate) alerts: Keyed<Vec<Alert>>,
-    pub(crate) all_alerts: OnceCell<Fact<HashMap<String, Vec<Alert>>>>,
+    pub(crate) all_alerts: OnceCell<Fact<AlertsByMailbox>>,
 }
 
 impl std::fmt::Debug for LiveSource {
@@ -253,15 +256,21 @@ impl DataSource for LiveSource {
 
     async fn mailboxes_on_profile(&self, profile_id: &str) -> Result<Vec<Mailbox>, SourceError> {
         if let Some(Ok(all)) = self.all_mailboxes.get() {
-            return Ok(all
-                .iter()
-                .filter(|m| {
-                    m.profile_id
-                        .as_deref()
-                        .is_some_and(|p| p.eq_ignore_ascii_case(profile_id))
+            let wanted = format!("all:{}", key(profile_id));
+            return self
+                .on_profile
+                .get_or(&wanted, async {
+                    Ok(all
+                        .iter()
+                        .filter(|m| {
+                            m.profile_id
+                                .as_deref()
+                                .is_some_and(|p| p.eq_ignore_ascii_case(profile_id))
+                        })
+                        .cloned()
+                        .collect())
                 })
-                .cloned()
-                .collect());
+                .await;
         }
         self.on_profile
             .get_or(&key(profile_id), async {
@@ -314,12 +323,13 @@ impl DataSource for LiveSource {
     async fn deleted_users_matching(&self, addr: &str) -> Result<Vec<DeletedUser>, SourceError> {
         let all = self
             .deleted
-            .get_or_init(|| self.read_deleted_users())
+            .get_or_init(|| async { self.read_deleted_users().await.map(Arc::new) })
             .await
             .clone()?;
         Ok(all
-            .into_iter()
+            .iter()
             .filter(|d| address::deleted_user_matches(d, addr))
+            .cloned()
             .collect())
     }
 

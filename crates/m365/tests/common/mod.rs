@@ -5,7 +5,7 @@ pub mod canned;
 
 use std::time::Duration;
 
-use ssync_core::records::{Mailbox, Regarding};
+use ssync_core::records::{CapabilityStatus, Mailbox, Regarding, ServerType};
 use ssync_core::{DataNeed, DataSource, RunPlan, SourceError, address, lookup};
 use ssync_m365::{Credential, LiveSource, Options, Settings};
 use ssync_sim::{Knobs, Scenario, Sim};
@@ -55,9 +55,8 @@ pub fn plan(mailboxes: &[Mailbox]) -> RunPlan {
     }
 }
 
-/// Every read the seven bundled checks make for one mailbox and its profile, through the
-/// data interface (owner, location, licence, tenant, deleted twin, alerts, profile mailboxes,
-/// the EWS probe for on-premises profiles).
+/// Every read the five mailbox-scoped checks make for one mailbox, through the data
+/// interface (owner, location, licence, tenant, deleted twin, alerts).
 pub async fn checks_reads(data: &dyn DataSource, mailbox: &Mailbox) -> Result<(), SourceError> {
     data.environment().await?;
     let profile = match mailbox.profile_id.as_deref() {
@@ -65,8 +64,21 @@ pub async fn checks_reads(data: &dyn DataSource, mailbox: &Mailbox) -> Result<()
         None => None,
     };
     let _ = lookup::foreign_tenant(data, mailbox).await?;
+    let on_premises_profile = profile.as_ref().is_some_and(|p| {
+        matches!(
+            p.server_type,
+            ServerType::ExchangeServer | ServerType::ExchangeServerHybrid
+        )
+    });
     if let Some(owner) = lookup::mailbox_owner(data, mailbox).await? {
-        let _ = data.mailbox_location(&owner.user.id).await;
+        // As the hybrid and licence checks do: where the mailbox lives, for on-premises
+        // profiles and for users without an enabled Exchange plan (shared, room mailboxes).
+        let has_plan = owner.user.assigned_plans.iter().any(|p| {
+            p.service.eq_ignore_ascii_case("exchange") && p.capability_status == CapabilityStatus::Enabled
+        });
+        if on_premises_profile || !has_plan {
+            let _ = data.mailbox_location(&owner.user.id).await;
+        }
     }
     if let Regarding::Queue(q) = &mailbox.regarding {
         data.queue(q).await?;
@@ -79,11 +91,20 @@ pub async fn checks_reads(data: &dyn DataSource, mailbox: &Mailbox) -> Result<()
         }
     }
     data.mailbox_alerts(&mailbox.id).await?;
-    if let Some(p) = profile {
-        data.mailboxes_on_profile(&p.id).await?;
+    Ok(())
+}
+
+/// The reads of the two profile-scoped checks: the mailboxes on the profile (listed in a
+/// finding) and, for on-premises Exchange Server profiles, the EWS probe.
+pub async fn profile_reads(data: &dyn DataSource, profile_id: &str) -> Result<(), SourceError> {
+    let Some(p) = data.profile(profile_id).await? else {
+        return Ok(());
+    };
+    data.mailboxes_on_profile(&p.id).await?;
+    if p.server_type == ServerType::ExchangeServer {
         for loc in p.server_locations() {
             if !ssync_core::hosts::is_exchange_online(loc) {
-                let _ = data.ews_probe(loc).await;
+                data.ews_probe(loc).await?;
             }
         }
     }

@@ -1,0 +1,84 @@
+//! Requests grow with pages, not with mailboxes: counted by the simulator.
+
+mod common;
+
+use common::*;
+use ssync_core::records::Mailbox;
+use ssync_core::{DataSource, hosts};
+use ssync_m365::ClientStats;
+use ssync_sim::{Knobs, Scenario, Service, Stats};
+
+/// HTTP requests that count against the budget: everything but EWS probes. The simulator's
+/// Graph count also includes each request inside a `$batch` (Graph throttles them one by
+/// one), so the HTTP count comes from the client and is checked against the simulator's
+/// counts for the other services.
+fn counted(client: &ClientStats, sim: &Stats) -> u64 {
+    assert_eq!(client.identity_requests, sim.service(Service::Identity).requests);
+    assert_eq!(
+        client.dataverse_requests,
+        sim.service(Service::Dataverse).requests
+    );
+    assert_eq!(client.ews_requests, sim.service(Service::Ews).requests);
+    assert!(client.graph_requests <= sim.service(Service::Graph).requests);
+    client.total_requests() - client.ews_requests
+}
+
+#[tokio::test]
+async fn a_single_mailbox_run_needs_at_most_twelve_requests() {
+    for address in [
+        "alice@contoso.com",
+        "support@contoso.com",
+        "sam@contoso.com",
+        "ingrid@contoso.com",
+        "quentin@contoso.com",
+        "oscar@fabrikam.com",
+    ] {
+        let sim = sim(Scenario::contoso(), Knobs::default()).await;
+        let source = connect(&sim, quick()).await;
+        let found = source.find_mailboxes(&[address.to_owned()]).await.unwrap();
+        assert_eq!(found.len(), 1);
+        source.prepare(&plan(&found)).await.unwrap();
+        checks_reads(&source, &found[0]).await.unwrap();
+        profile_reads(&source, found[0].profile_id.as_deref().unwrap())
+            .await
+            .unwrap();
+        let (client, stats) = (source.stats(), sim.stats());
+        let n = counted(&client, &stats);
+        eprintln!("{address}: {n} HTTP requests ({client:?})");
+        assert!(n <= 12, "{address}: {n} requests: {client:?} {stats:#?}");
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn a_ten_thousand_mailbox_run_needs_fewer_than_a_hundred_requests() {
+    let sim = sim(Scenario::generated(10_000), Knobs::default()).await;
+    let source = connect(&sim, quick()).await;
+    let all = source.mailboxes().await.unwrap();
+    let run: Vec<Mailbox> = all
+        .into_iter()
+        .filter(|m| m.active && m.delivery.uses_server_side_sync())
+        .collect();
+    assert_eq!(run.len(), 10_000);
+    source.prepare(&plan(&run)).await.unwrap();
+    let started = std::time::Instant::now();
+    for m in &run {
+        checks_reads(&source, m).await.unwrap();
+    }
+    let mut profiles: Vec<&str> = run.iter().filter_map(|m| m.profile_id.as_deref()).collect();
+    profiles.sort();
+    profiles.dedup();
+    for p in profiles {
+        profile_reads(&source, p).await.unwrap();
+    }
+    eprintln!("reads of 10,000 mailboxes took {:?}", started.elapsed());
+    let (client, stats) = (source.stats(), sim.stats());
+    let n = counted(&client, &stats);
+    eprintln!("10,000 mailboxes: {n} HTTP requests ({client:?})");
+    assert!(n < 100, "{n} requests: {client:?} {stats:#?}");
+    // No profile of the generated tenant is on-premises, so nothing was left uncounted.
+    for p in source.profiles().await.unwrap() {
+        assert!(p.server_locations().iter().all(|l| hosts::is_exchange_online(l)));
+    }
+    sim.shutdown().await;
+}
