@@ -10,8 +10,9 @@
 //!   mailbox ids. A one-mailbox run costs about a dozen requests.
 //! * **bulk** (large runs): every system user, queue and Entra user (`$top=999`) and every
 //!   alert, in pages; look-ups are answered from those lists. 10,000 mailboxes cost a few
-//!   dozen requests. Mailbox settings are read only for mailboxes on Exchange Server and
-//!   Exchange Server (Hybrid) profiles, in batches of 20.
+//!   dozen requests. Mailbox settings are read, in batches of 20, only for mailboxes on
+//!   Exchange Server and Exchange Server (Hybrid) profiles and for users without an enabled
+//!   Exchange plan: the cases where checks ask where a mailbox lives.
 //!
 //! The threshold sits where per-mailbox look-ups (about 3 per mailbox, 20 per batch) start to
 //! cost more than reading a mid-sized tenant's users in pages of 999. Failures are cached like
@@ -263,13 +264,14 @@ async fn prefetch_graph_targeted(source: &LiveSource, plan: &RunPlan, mailboxes:
     }
 }
 
-/// Large runs: mailbox settings only for the users of mailboxes on Exchange Server and
-/// Exchange Server (Hybrid) profiles, where checks ask where the mailbox lives.
+/// Large runs: mailbox settings only where checks ask for them: mailboxes on Exchange Server
+/// and Exchange Server (Hybrid) profiles (is the mailbox really on-premises?) and users
+/// without an enabled Exchange plan (is it a shared or room mailbox, which needs no licence?).
 async fn prefetch_hybrid_locations(source: &LiveSource, mailboxes: &[Mailbox]) {
     let Ok(profiles) = ssync_core::DataSource::profiles(source).await else {
         return;
     };
-    let hybrid: BTreeSet<String> = profiles
+    let on_premises: BTreeSet<String> = profiles
         .iter()
         .filter(|p| {
             matches!(
@@ -282,16 +284,16 @@ async fn prefetch_hybrid_locations(source: &LiveSource, mailboxes: &[Mailbox]) {
     let mut wanted = Vec::new();
     let mut seen = BTreeSet::new();
     for m in mailboxes {
-        if !m
+        let on_prem = m
             .profile_id
             .as_deref()
-            .is_some_and(|p| hybrid.contains(&p.to_ascii_lowercase()))
-        {
-            continue;
-        }
+            .is_some_and(|p| on_premises.contains(&p.to_ascii_lowercase()));
         if let Ok(Some(owner)) = ssync_core::lookup::mailbox_owner(source, m).await {
+            let unlicensed = !owner.user.assigned_plans.iter().any(|p| {
+                p.service.eq_ignore_ascii_case("exchange") && p.capability_status == CapabilityStatus::Enabled
+            });
             let id = owner.user.id.to_ascii_lowercase();
-            if seen.insert(id.clone()) && crate::query::is_plain(&id) {
+            if (on_prem || unlicensed) && seen.insert(id.clone()) && crate::query::is_plain(&id) {
                 wanted.push(Wanted::Location(id));
             }
         }
