@@ -267,8 +267,11 @@ impl LiveSource {
     }
 
     pub(crate) async fn read_user_by_address(&self, addr: &str) -> Fact<Option<EntraUser>> {
-        if !is_plain(addr) {
-            return Ok(None);
+        // The address travels percent-encoded in the query; only control characters (which
+        // no address has) are refused, and reported rather than answered "not found".
+        let addr = addr.trim();
+        if addr.is_empty() || addr.chars().any(char::is_control) {
+            return Err(bad_key("address", addr));
         }
         let url = self.graph_url(&Self::address_path(addr))?;
         let items = self.client.collect(Service::Graph, url, "users").await?;
