@@ -45,7 +45,7 @@ async fn dataverse_429_after_the_window_is_used() {
     assert_eq!(v["error"]["code"], "0x80072322");
     assert_eq!(sim.stats().dataverse.throttled, 1);
     // Identity is not throttled by the Dataverse limits.
-    assert_eq!(dataverse_token(&sim).await.is_empty(), false);
+    assert!(!dataverse_token(&sim).await.is_empty());
     sim.shutdown().await;
 }
 

@@ -20,6 +20,9 @@ use crate::scenario::model::MailboxHome;
 use crate::server::Shared;
 pub(crate) use users::Store;
 
+/// A refusal: the error response to send (boxed: responses are large).
+type Res<T> = Result<T, Box<Response>>;
+
 const DEFAULT_TOP: usize = 100;
 const MAX_TOP: usize = 999;
 
@@ -96,7 +99,7 @@ pub(crate) fn route(shared: &Shared, method: &Method, path_and_query: &str, head
         .collect();
     let segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let Some(tenant) = shared.graph.tenants.get(&info.tenant_id) else {
-        return not_found(path);
+        return *not_found(path);
     };
     let base = format!("{}/v1.0", shared.urls.graph);
     let advanced = headers
@@ -146,11 +149,11 @@ pub(crate) fn route(shared: &Shared, method: &Method, path_and_query: &str, head
         ["v1.0", "users", key, "mailboxSettings"] => match find_user(shared, tenant, key) {
             Some(u) => match &u.mailbox {
                 MailboxHome::Online(purpose) => Ok(mailbox_settings(&base, &u.id, purpose)),
-                MailboxHome::OnPremises | MailboxHome::None => Err(errors::graph(
+                MailboxHome::OnPremises | MailboxHome::None => Err(Box::new(errors::graph(
                     StatusCode::NOT_FOUND,
                     "MailboxNotEnabledForRESTAPI",
                     "REST API is not yet supported for this mailbox.",
-                )),
+                ))),
             },
             None => Err(user_not_found(key)),
         },
@@ -191,11 +194,11 @@ pub(crate) fn route(shared: &Shared, method: &Method, path_and_query: &str, head
             };
             list(&c, &q, advanced, path)
         }
-        ["v1.0", "directory", "deletedItems"] => Err(errors::graph(
+        ["v1.0", "directory", "deletedItems"] => Err(Box::new(errors::graph(
             StatusCode::BAD_REQUEST,
             "Request_BadRequest",
             "Listing deleted items requires a type cast segment, e.g. /directory/deletedItems/microsoft.graph.user.",
-        )),
+        ))),
         ["v1.0", "directory", "deletedItems", id] => {
             match tenant
                 .deleted
@@ -232,7 +235,7 @@ pub(crate) fn route(shared: &Shared, method: &Method, path_and_query: &str, head
             }
             errors::json_response(StatusCode::OK, &body)
         }
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -245,36 +248,32 @@ fn find_user<'a>(
     shared.scenario.users.get(*tenant.users.get(*pos)?)
 }
 
-fn not_found(path: &str) -> Response {
-    errors::graph(
+fn not_found(path: &str) -> Box<Response> {
+    Box::new(errors::graph(
         StatusCode::NOT_FOUND,
         "Request_ResourceNotFound",
         format!(
             "Resource '{path}' does not exist or one of its queried reference-property objects are not present."
         ),
-    )
+    ))
 }
 
-fn user_not_found(key: &str) -> Response {
-    errors::graph(
+fn user_not_found(key: &str) -> Box<Response> {
+    Box::new(errors::graph(
         StatusCode::NOT_FOUND,
         "Request_ResourceNotFound",
         format!(
             "Resource '{key}' does not exist or one of its queried reference-property objects are not present."
         ),
-    )
+    ))
 }
 
-fn bad_request(code: &str, message: impl AsRef<str>) -> Response {
-    errors::graph(StatusCode::BAD_REQUEST, code, message)
+fn bad_request(code: &str, message: impl AsRef<str>) -> Box<Response> {
+    Box::new(errors::graph(StatusCode::BAD_REQUEST, code, message))
 }
 
 /// The properties to return: `$select` (each checked) or the defaults.
-fn selection<'a>(
-    q: &'a Query,
-    is_property: fn(&str) -> bool,
-    default: &[&'a str],
-) -> Result<Vec<String>, Response> {
+fn selection<'a>(q: &'a Query, is_property: fn(&str) -> bool, default: &[&'a str]) -> Res<Vec<String>> {
     match q.get("$select") {
         None => Ok(default.iter().map(|s| (*s).to_owned()).collect()),
         Some(raw) => {
@@ -295,7 +294,7 @@ fn single(
     q: &Query,
     is_property: fn(&str) -> bool,
     default: &[&str],
-) -> Result<Map<String, Value>, Response> {
+) -> Res<Map<String, Value>> {
     let props = selection(q, is_property, default)?;
     Ok(props.iter().map(|p| (p.clone(), get(p))).collect())
 }
@@ -312,7 +311,7 @@ struct Collection<'a> {
     base: &'a str,
 }
 
-fn list(c: &Collection<'_>, q: &Query, advanced: bool, path: &str) -> Result<Value, Response> {
+fn list(c: &Collection<'_>, q: &Query, advanced: bool, path: &str) -> Res<Value> {
     if let Some(opt) = q
         .unknown_options(&["$select", "$filter", "$top", "$skiptoken", "$count", "$orderby"])
         .first()

@@ -55,6 +55,9 @@ fn kind_name(k: Kind) -> &'static str {
     }
 }
 
+/// Resolves an operand to its property kind (None for a literal).
+type PropKind<'a> = dyn Fn(&Operand, Option<Kind>) -> Result<Option<Kind>, String> + 'a;
+
 /// Checks that every property exists, every literal fits its property and every construct
 /// is one the dialect supports. The error text is what the service's 400 says.
 pub fn validate(e: &Expr, resolve: &dyn Fn(&str) -> Option<Kind>, d: &Dialect) -> Result<(), String> {
@@ -76,7 +79,7 @@ pub fn validate(e: &Expr, resolve: &dyn Fn(&str) -> Option<Kind>, d: &Dialect) -
         var_kind: Option<Kind>,
         resolve: &dyn Fn(&str) -> Option<Kind>,
         d: &Dialect,
-        prop_kind: &dyn Fn(&Operand, Option<Kind>) -> Result<Option<Kind>, String>,
+        prop_kind: &PropKind<'_>,
     ) -> Result<(), String> {
         match e {
             Expr::And(a, b) | Expr::Or(a, b) => {

@@ -134,34 +134,6 @@ pub fn query_salt(path: &str, q: &Query) -> u64 {
     h
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn skiptokens_round_trip_and_are_bound_to_their_query() {
-        let q = Query::parse(Some("$select=name&$filter=statecode%20eq%200"));
-        let salt = query_salt("/mailboxes", &q);
-        let t = encode_skiptoken(5000, salt);
-        assert_eq!(decode_skiptoken(&t, salt), Some(5000));
-        let other = query_salt("/mailboxes", &Query::parse(Some("$select=name")));
-        assert_eq!(decode_skiptoken(&t, other), None);
-        assert_eq!(decode_skiptoken("garbage!", salt), None);
-        let next = q.with_skiptoken(&t);
-        assert!(next.contains("%24skiptoken=") || next.contains("$skiptoken="));
-        assert_eq!(query_salt("/mailboxes", &Query::parse(Some(&next))), salt);
-    }
-
-    #[test]
-    fn orderby_parses_directions() {
-        assert_eq!(
-            orderby_list("a desc, b").unwrap(),
-            vec![("a".into(), true), ("b".into(), false)]
-        );
-        assert!(orderby_list("a sideways").is_err());
-    }
-}
-
 /// One page of a filtered, optionally sorted collection.
 pub struct Paged {
     /// Row numbers on this page.
@@ -218,5 +190,33 @@ pub fn page(
         rows,
         next: (end < total).then_some(end),
         total: Some(total),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skiptokens_round_trip_and_are_bound_to_their_query() {
+        let q = Query::parse(Some("$select=name&$filter=statecode%20eq%200"));
+        let salt = query_salt("/mailboxes", &q);
+        let t = encode_skiptoken(5000, salt);
+        assert_eq!(decode_skiptoken(&t, salt), Some(5000));
+        let other = query_salt("/mailboxes", &Query::parse(Some("$select=name")));
+        assert_eq!(decode_skiptoken(&t, other), None);
+        assert_eq!(decode_skiptoken("garbage!", salt), None);
+        let next = q.with_skiptoken(&t);
+        assert!(next.contains("%24skiptoken=") || next.contains("$skiptoken="));
+        assert_eq!(query_salt("/mailboxes", &Query::parse(Some(&next))), salt);
+    }
+
+    #[test]
+    fn orderby_parses_directions() {
+        assert_eq!(
+            orderby_list("a desc, b").unwrap(),
+            vec![("a".into(), true), ("b".into(), false)]
+        );
+        assert!(orderby_list("a sideways").is_err());
     }
 }
