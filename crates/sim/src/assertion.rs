@@ -162,9 +162,11 @@ mod tests {
             verify(&no_x5t, TEST_CERTIFICATE_PEM, "app", &auds).map_err(|r| r.aadsts),
             Err(700027)
         );
-        let mut tampered = ok.clone();
-        tampered.pop();
-        tampered.push(if ok.ends_with('A') { 'B' } else { 'A' });
+        // Flip a character well inside the signature (the last one only carries padding bits).
+        let mut tampered: Vec<char> = ok.chars().collect();
+        let at = tampered.len() - 10;
+        tampered[at] = if tampered[at] == 'A' { 'B' } else { 'A' };
+        let tampered: String = tampered.into_iter().collect();
         assert_eq!(
             verify(&tampered, TEST_CERTIFICATE_PEM, "app", &auds).map_err(|r| r.aadsts),
             Err(700027)

@@ -397,30 +397,12 @@ pub fn collection(
     };
 
     // Candidate rows: from an index when the filter pins an indexed column, else all.
-    let candidates: Option<Vec<usize>> =
-        expr.as_ref()
-            .and_then(eval::equality_keys)
-            .and_then(|(col, values)| {
-                let ix = table.indexes.get(col.as_str())?;
-                let mut rows: Vec<usize> = values
-                    .iter()
-                    .filter_map(|v| ix.get(v))
-                    .flatten()
-                    .copied()
-                    .collect();
-                rows.sort_unstable();
-                rows.dedup();
-                Some(rows)
-            });
     let matches = |n: usize| -> bool {
         let row = &table.rows[n];
         expr.as_ref()
             .is_none_or(|e| eval::matches(e, &|p| table.get(row, p).clone()))
     };
-    let all: Box<dyn Iterator<Item = usize>> = match &candidates {
-        Some(c) => Box::new(c.iter().copied()),
-        None => Box::new(0..table.rows.len()),
-    };
+    let all = odata::candidates(expr.as_ref(), Some(&table.indexes), table.rows.len());
     let limit = top.map_or(page_size, |t| t.min(MAX_PAGE));
     let count_wanted = q.get("$count").is_some_and(|c| c.eq_ignore_ascii_case("true"));
     let sort_cols: Vec<(usize, bool)> = order

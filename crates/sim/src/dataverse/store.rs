@@ -14,7 +14,7 @@ pub(crate) struct Table {
     pub entity: &'static Entity,
     pub rows: Vec<Vec<Value>>,
     /// Per indexed column: lower-cased value → row numbers (ascending).
-    pub indexes: HashMap<&'static str, HashMap<String, Vec<usize>>>,
+    pub indexes: crate::odata::Indexes,
 }
 
 impl Table {

@@ -4,7 +4,6 @@
 mod batch;
 mod users;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::Request;
@@ -144,7 +143,7 @@ pub(crate) fn route(shared: &Shared, method: &Method, path_and_query: &str, head
                 );
                 Value::Object(v)
             }),
-            None => Err(user_not_found(key)),
+            None => Err(not_found(key)),
         },
         ["v1.0", "users", key, "mailboxSettings"] => match find_user(shared, tenant, key) {
             Some(u) => match &u.mailbox {
@@ -155,11 +154,11 @@ pub(crate) fn route(shared: &Shared, method: &Method, path_and_query: &str, head
                     "REST API is not yet supported for this mailbox.",
                 ))),
             },
-            None => Err(user_not_found(key)),
+            None => Err(not_found(key)),
         },
         ["v1.0", "users", key, "licenseDetails"] => match find_user(shared, tenant, key) {
             Some(u) => Ok(license_details(&base, u)),
-            None => Err(user_not_found(key)),
+            None => Err(not_found(key)),
         },
         ["v1.0", "organization"] => Ok(json!({
             "@odata.context": format!("{base}/$metadata#organization"),
@@ -258,16 +257,6 @@ fn not_found(path: &str) -> Box<Response> {
     ))
 }
 
-fn user_not_found(key: &str) -> Box<Response> {
-    Box::new(errors::graph(
-        StatusCode::NOT_FOUND,
-        "Request_ResourceNotFound",
-        format!(
-            "Resource '{key}' does not exist or one of its queried reference-property objects are not present."
-        ),
-    ))
-}
-
 fn bad_request(code: &str, message: impl AsRef<str>) -> Box<Response> {
     Box::new(errors::graph(StatusCode::BAD_REQUEST, code, message))
 }
@@ -305,7 +294,7 @@ struct Collection<'a> {
     is_property: fn(&str) -> bool,
     kind: &'a dyn Fn(&str) -> Option<Kind>,
     default_select: &'a [&'a str],
-    indexes: Option<&'a HashMap<&'static str, HashMap<String, Vec<usize>>>>,
+    indexes: Option<&'a odata::Indexes>,
     context: &'a str,
     link: String,
     base: &'a str,
@@ -396,25 +385,7 @@ fn list(c: &Collection<'_>, q: &Query, advanced: bool, path: &str) -> Res<Value>
         })?,
         None => 0,
     };
-    let candidates: Option<Vec<usize>> =
-        expr.as_ref()
-            .and_then(eval::equality_keys)
-            .and_then(|(col, values)| {
-                let ix = c.indexes?.get(col.as_str())?;
-                let mut rows: Vec<usize> = values
-                    .iter()
-                    .filter_map(|v| ix.get(v))
-                    .flatten()
-                    .copied()
-                    .collect();
-                rows.sort_unstable();
-                rows.dedup();
-                Some(rows)
-            });
-    let all: Box<dyn Iterator<Item = usize>> = match &candidates {
-        Some(rows) => Box::new(rows.clone().into_iter()),
-        None => Box::new(0..c.len),
-    };
+    let all = odata::candidates(expr.as_ref(), c.indexes, c.len);
     let matches = |n: usize| expr.as_ref().is_none_or(|e| eval::matches(e, &|p| (c.get)(n, p)));
     let sort = |a: usize, b: usize| {
         for (p, desc) in &order {

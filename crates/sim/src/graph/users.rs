@@ -139,7 +139,7 @@ pub struct TenantUsers {
     /// Indexes into `Scenario::deleted_users`.
     pub deleted: Vec<usize>,
     /// Filterable column → value → positions in `users`.
-    pub indexes: HashMap<&'static str, HashMap<String, Vec<usize>>>,
+    pub indexes: crate::odata::Indexes,
     pub by_id_or_upn: HashMap<String, usize>,
 }
 

@@ -134,6 +134,34 @@ pub fn query_salt(path: &str, q: &Query) -> u64 {
     h
 }
 
+/// Index per column: lower-cased value → row numbers (ascending).
+pub type Indexes = std::collections::HashMap<&'static str, std::collections::HashMap<String, Vec<usize>>>;
+
+/// The rows a filter can match, in storage order: read from an index when the filter pins
+/// an indexed column to a few values (see [`eval::equality_keys`]), else all `len` rows.
+pub fn candidates<'a>(
+    expr: Option<&filter::Expr>,
+    indexes: Option<&Indexes>,
+    len: usize,
+) -> Box<dyn Iterator<Item = usize> + 'a> {
+    let pinned = expr.and_then(eval::equality_keys).and_then(|(col, values)| {
+        let ix = indexes?.get(col.as_str())?;
+        let mut rows: Vec<usize> = values
+            .iter()
+            .filter_map(|v| ix.get(v))
+            .flatten()
+            .copied()
+            .collect();
+        rows.sort_unstable();
+        rows.dedup();
+        Some(rows)
+    });
+    match pinned {
+        Some(rows) => Box::new(rows.into_iter()),
+        None => Box::new(0..len),
+    }
+}
+
 /// One page of a filtered, optionally sorted collection.
 pub struct Paged {
     /// Row numbers on this page.
