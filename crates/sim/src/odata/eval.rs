@@ -283,10 +283,12 @@ fn key_of(l: &Lit) -> Option<String> {
     }
 }
 
-/// When every match must have property `p` (or, for `coll/any(x:x eq v)`, `coll/any`) equal
-/// to one of a few values, returns them (lower-cased), so a service can read candidates
-/// from an index instead of scanning. The full filter is still evaluated on each candidate.
-pub fn equality_keys(e: &Expr) -> Option<(String, Vec<String>)> {
+/// When every match must have one of a few properties equal to one of a few values —
+/// `p eq v`, `p in (…)`, `CRM.In`, `coll/any(x:x eq v)` (keyed `coll/any`), combined with
+/// `or`, or one side of an `and` — returns those (property, lower-cased values) pins, so a
+/// service can read candidates from indexes instead of scanning. The full filter is still
+/// evaluated on each candidate.
+pub fn equality_keys(e: &Expr) -> Option<Vec<(String, Vec<String>)>> {
     match e {
         Expr::Cmp {
             left: Operand::Prop(p),
@@ -297,29 +299,28 @@ pub fn equality_keys(e: &Expr) -> Option<(String, Vec<String>)> {
             left: Operand::Lit(l),
             op: CmpOp::Eq,
             right: Operand::Prop(p),
-        } => Some((p.clone(), vec![key_of(l)?])),
+        } => Some(vec![(p.clone(), vec![key_of(l)?])]),
         Expr::In {
             left: Operand::Prop(p),
             values,
             ..
-        } => Some((p.clone(), values.iter().map(key_of).collect::<Option<Vec<_>>>()?)),
+        } => Some(vec![(
+            p.clone(),
+            values.iter().map(key_of).collect::<Option<Vec<_>>>()?,
+        )]),
         Expr::Any { collection, body, .. } => match body.as_ref() {
             Expr::Cmp {
                 left: Operand::Var(_),
                 op: CmpOp::Eq,
                 right: Operand::Lit(l),
-            } => Some((format!("{collection}/any"), vec![key_of(l)?])),
+            } => Some(vec![(format!("{collection}/any"), vec![key_of(l)?])]),
             _ => None,
         },
         Expr::And(a, b) => equality_keys(a).or_else(|| equality_keys(b)),
         Expr::Or(a, b) => {
-            let (pa, mut va) = equality_keys(a)?;
-            let (pb, vb) = equality_keys(b)?;
-            if pa != pb {
-                return None;
-            }
-            va.extend(vb);
-            Some((pa, va))
+            let mut pins = equality_keys(a)?;
+            pins.extend(equality_keys(b)?);
+            Some(pins)
         }
         _ => None,
     }
@@ -426,20 +427,30 @@ mod tests {
     #[test]
     fn equality_keys_for_indexes() {
         let k = |f: &str| equality_keys(&parse(f).unwrap());
-        assert_eq!(
-            k("mail eq 'A@x.com'"),
-            Some(("mail".into(), vec!["a@x.com".into()]))
-        );
+        let pin = |p: &str, v: &[&str]| {
+            (
+                p.to_owned(),
+                v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(k("mail eq 'A@x.com'"), Some(vec![pin("mail", &["a@x.com"])]));
         assert_eq!(
             k("mail eq 'a' or mail eq 'b'"),
-            Some(("mail".into(), vec!["a".into(), "b".into()]))
+            Some(vec![pin("mail", &["a"]), pin("mail", &["b"])])
         );
-        assert_eq!(k("level gt 1 and mail in ('a','b')").map(|x| x.1.len()), Some(2));
         assert_eq!(
-            k("proxyAddresses/any(x:x eq 'smtp:a')").map(|x| x.0),
-            Some("proxyAddresses/any".into())
+            k("level gt 1 and mail in ('a','b')"),
+            Some(vec![pin("mail", &["a", "b"])])
         );
-        assert_eq!(k("mail eq 'a' or name eq 'b'"), None);
+        assert_eq!(
+            k("userPrincipalName eq 'a' or mail eq 'a' or proxyAddresses/any(x:x eq 'smtp:a')"),
+            Some(vec![
+                pin("userPrincipalName", &["a"]),
+                pin("mail", &["a"]),
+                pin("proxyAddresses/any", &["smtp:a"])
+            ])
+        );
+        assert_eq!(k("mail eq 'a' or level gt 2"), None);
         assert_eq!(k("not (mail eq 'a')"), None);
     }
 }

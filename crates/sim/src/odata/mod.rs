@@ -138,20 +138,19 @@ pub fn query_salt(path: &str, q: &Query) -> u64 {
 pub type Indexes = std::collections::HashMap<&'static str, std::collections::HashMap<String, Vec<usize>>>;
 
 /// The rows a filter can match, in storage order: read from an index when the filter pins
-/// an indexed column to a few values (see [`eval::equality_keys`]), else all `len` rows.
+/// indexed columns to a few values (see [`eval::equality_keys`]), else all `len` rows.
 pub fn candidates<'a>(
     expr: Option<&filter::Expr>,
     indexes: Option<&Indexes>,
     len: usize,
 ) -> Box<dyn Iterator<Item = usize> + 'a> {
-    let pinned = expr.and_then(eval::equality_keys).and_then(|(col, values)| {
-        let ix = indexes?.get(col.as_str())?;
-        let mut rows: Vec<usize> = values
-            .iter()
-            .filter_map(|v| ix.get(v))
-            .flatten()
-            .copied()
-            .collect();
+    let pinned = expr.and_then(eval::equality_keys).and_then(|pins| {
+        let mut rows = Vec::new();
+        for (col, values) in pins {
+            // Every pinned column must be indexed, or the union would miss rows.
+            let ix = indexes?.get(col.as_str())?;
+            rows.extend(values.iter().filter_map(|v| ix.get(v)).flatten().copied());
+        }
         rows.sort_unstable();
         rows.dedup();
         Some(rows)
