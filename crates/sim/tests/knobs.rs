@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use common::*;
 use reqwest::StatusCode;
 use serde_json::Value;
-use ssync_sim::{FaultSpec, Faults, Knobs, ServiceLimits};
+use ssync_sim::{FaultSpec, Faults, Knobs, Scenario, ServiceLimits};
 
 fn limits(n: u32, concurrent: u32) -> ServiceLimits {
     ServiceLimits {
@@ -335,5 +335,55 @@ async fn ews_servers_challenge_with_one_header_per_scheme() {
         .await
         .expect("request");
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn graph_and_ews_faults_in_their_shapes() {
+    let knobs = Knobs {
+        faults: Faults {
+            seed: 1,
+            graph: FaultSpec {
+                error_rate: 1.0,
+                ..Default::default()
+            },
+            ews: FaultSpec {
+                down: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let sim = with_knobs(knobs).await;
+    let t = graph_token(&sim).await;
+    let (s, b) = get(&graph(&sim, "organization"), &t, None).await;
+    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(b["error"]["code"], "serviceNotAvailable");
+    assert!(b["error"]["innerError"]["request-id"].is_string());
+    let r = client()
+        .get(sim.ews_server_url("mail-basic"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.headers().get("www-authenticate").is_none());
+    let stats = sim.stats();
+    assert_eq!((stats.graph.faults, stats.ews.faults), (1, 1));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn dataverse_refuses_an_app_that_is_no_application_user() {
+    let text = Scenario::contoso_toml().replace(
+        "name = \"ssync-doctor\"\n",
+        "name = \"ssync-doctor\"\napplication_user = false\n",
+    );
+    let scenario = Scenario::parse("contoso-no-app-user.toml", &text).expect("valid");
+    let sim = ssync_sim::start(scenario, Knobs::default()).await.expect("start");
+    let t = dataverse_token(&sim).await;
+    let (s, b) = get(&api(&sim, "WhoAmI"), &t, None).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(b["error"]["code"], "0x80072560");
     sim.shutdown().await;
 }

@@ -45,6 +45,14 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request) -> Response {
     if let Err(p) = shared.tokens.check(bearer(req.headers()), Audience::Dataverse) {
         return unauthorized(&shared, p);
     }
+    if !shared.scenario.app.application_user {
+        // A valid token for an app that was never added as an application user.
+        return errors::dataverse(
+            StatusCode::FORBIDDEN,
+            "0x80072560",
+            "The user is not a member of the organization.",
+        );
+    }
     let path = req.uri().path().to_owned();
     let Some(rest) = path.strip_prefix(API).map(|r| r.trim_start_matches('/')) else {
         return errors::dataverse(

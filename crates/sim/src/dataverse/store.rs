@@ -89,6 +89,15 @@ fn opt(s: &Option<String>) -> Value {
 impl Store {
     pub fn build(s: &Scenario, urls: &Urls) -> Store {
         let created = "2025-01-15T09:00:00Z";
+        // Queue mailboxes are owned by the application user (or, without one, the first user).
+        let queue_owner = s
+            .system_users
+            .iter()
+            .rev()
+            .find(|u| u.application_id.is_some())
+            .or(s.system_users.first())
+            .map(|u| u.id.clone())
+            .unwrap_or_default();
         let mut mailboxes = Table::new(&schema::MAILBOX);
         for m in &s.mailboxes {
             let (regarding, kind) = match &m.owner {
@@ -97,7 +106,7 @@ impl Store {
             };
             let owner = match &m.owner {
                 Owner::User(id) => id.clone(),
-                Owner::Queue(_) => s.system_users.last().map(|u| u.id.clone()).unwrap_or_default(),
+                Owner::Queue(_) => queue_owner.clone(),
             };
             let [inc, out, act, overall] = m.statuses;
             mailboxes.push(vec![

@@ -86,16 +86,7 @@ pub(crate) fn route(shared: &Shared, method: &Method, path_and_query: &str, head
             "The simulator's Graph is read-only.",
         );
     }
-    let decoded: Vec<String> = path
-        .trim_matches('/')
-        .split('/')
-        .map(|s| {
-            url::form_urlencoded::parse(format!("x={s}").as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        })
-        .collect();
+    let decoded: Vec<String> = path.trim_matches('/').split('/').map(percent_decode).collect();
     let segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let Some(tenant) = shared.graph.tenants.get(&info.tenant_id) else {
         return *not_found(path);
@@ -236,6 +227,31 @@ pub(crate) fn route(shared: &Shared, method: &Method, path_and_query: &str, head
         }
         Err(r) => *r,
     }
+}
+
+/// Decodes `%XX` escapes in a path segment (`+` stays a plus: it is literal in paths).
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|b| hex(*b)),
+            bytes.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn find_user<'a>(
@@ -489,4 +505,14 @@ fn organization(shared: &Shared, tenant_id: &str) -> Value {
         .collect();
     json!({"id": t.id, "displayName": t.name, "tenantType": "AAD", "verifiedDomains": domains,
            "assignedPlans": [], "provisionedPlans": []})
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn path_segments_decode_percent_escapes_but_keep_plus() {
+        assert_eq!(super::percent_decode("a%2Bb%40contoso.com"), "a+b@contoso.com");
+        assert_eq!(super::percent_decode("a+b@contoso.com"), "a+b@contoso.com");
+        assert_eq!(super::percent_decode("bad%zz%4"), "bad%zz%4");
+    }
 }

@@ -167,6 +167,7 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
         client_secret: f.app.client_secret.clone(),
         name: f.app.name.clone().unwrap_or_else(|| "ssync-doctor".into()),
         tenant_id: tenant(&f.app.tenant)?.id,
+        application_user: f.app.application_user,
     };
 
     // EWS servers.
@@ -652,18 +653,20 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
 
     // The application user the app signs in as (WhoAmI), added after every reference
     // was resolved so scenarios cannot point at it.
-    system_users.push(SystemUser {
-        key: "#app".into(),
-        id: ids::derive(&format!("systemuser:app:{}", app.client_id)),
-        full_name: format!("# {}", app.name),
-        domain_name: Some(format!("{}@{}", app.client_id, "application")),
-        internal_email: None,
-        entra_object_id: None,
-        azure_state: 0,
-        disabled: false,
-        application_id: Some(app.client_id.clone()),
-        default_mailbox: None,
-    });
+    if app.application_user {
+        system_users.push(SystemUser {
+            key: "#app".into(),
+            id: ids::derive(&format!("systemuser:app:{}", app.client_id)),
+            full_name: format!("# {}", app.name),
+            domain_name: Some(format!("{}@{}", app.client_id, "application")),
+            internal_email: None,
+            entra_object_id: None,
+            azure_state: 0,
+            disabled: false,
+            application_id: Some(app.client_id.clone()),
+            default_mailbox: None,
+        });
+    }
 
     Ok(Scenario {
         origin: r.origin.to_owned(),

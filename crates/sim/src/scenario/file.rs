@@ -56,6 +56,10 @@ pub struct AppFile {
     pub client_secret: String,
     pub tenant: S<String>,
     pub name: Option<String>,
+    /// Whether the app exists as a Dataverse application user (default true). When false,
+    /// Dataverse refuses its valid tokens with 403 0x80072560.
+    #[serde(default = "yes")]
+    pub application_user: bool,
 }
 
 #[derive(Deserialize)]

@@ -137,6 +137,7 @@ pub(crate) fn generated(n: usize) -> Scenario {
             client_secret: "sim-generated-test-secret-not-real".into(),
             name: "ssync-doctor".into(),
             tenant_id: TENANT.into(),
+            application_user: true,
         },
         environment,
         users,

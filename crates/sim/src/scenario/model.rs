@@ -18,6 +18,8 @@ pub struct App {
     pub name: String,
     /// The tenant the app is registered in; tokens are only issued for it.
     pub tenant_id: String,
+    /// Whether Dataverse knows the app as an application user.
+    pub application_user: bool,
 }
 
 /// The Dataverse environment.

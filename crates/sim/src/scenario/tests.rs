@@ -172,3 +172,17 @@ fn generated_scenarios_are_healthy() {
     let ids: std::collections::HashSet<_> = s.mailboxes.iter().map(|m| &m.id).collect();
     assert_eq!(ids.len(), 250);
 }
+
+#[test]
+fn app_without_application_user() {
+    let s = Scenario::parse(
+        "tiny.toml",
+        &MINIMAL.replace(
+            "tenant = \"t\"\n\n[[tenants]]",
+            "tenant = \"t\"\napplication_user = false\n\n[[tenants]]",
+        ),
+    )
+    .expect("valid");
+    assert!(!s.app.application_user);
+    assert!(s.system_users.iter().all(|u| u.application_id.is_none()));
+}
