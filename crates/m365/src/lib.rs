@@ -45,6 +45,7 @@ mod failure;
 mod identity;
 #[cfg(test)]
 mod leak_tests;
+mod overrides;
 mod prefetch;
 mod query;
 mod reads;
@@ -53,6 +54,9 @@ mod source;
 mod transport;
 
 pub use error::ConnectError;
+pub use overrides::{
+    CONNECT_TIMEOUT_VAR, MAX_BACKOFF_VAR, MAX_RETRIES_VAR, REQUEST_TIMEOUT_VAR, RUN_TIMEOUT_VAR,
+};
 pub use settings::{
     Credential, DATAVERSE_MAX_CONCURRENCY, DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_URL, Options, Settings,
 };

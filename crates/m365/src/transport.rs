@@ -15,6 +15,9 @@ use tokio::sync::Semaphore;
 use crate::failure::request_id;
 use crate::settings::Options;
 
+/// Retries after a failure to connect at all (see [`AttemptError::ConnectFailed`]).
+const CONNECT_FAILURE_RETRIES: u64 = 1;
+
 pub(crate) const USER_AGENT: &str = concat!("ssync-doctor/", env!("CARGO_PKG_VERSION"));
 
 /// The services the live source talks to, each with its own concurrency cap and counter.
@@ -99,8 +102,12 @@ impl Reply {
 enum AttemptError {
     /// A status worth retrying (429, 5xx); kept so that the last one can be reported.
     Status(Reply),
-    /// Connection refused or reset, DNS, TLS, timeout.
+    /// Connection reset, a broken body, a timeout.
     Network(String),
+    /// No connection could be made (refused, DNS, TLS): retried at most
+    /// [`CONNECT_FAILURE_RETRIES`] times, as a host that refuses now rarely answers a
+    /// second later, and the full backoff would keep the operator waiting half a minute.
+    ConnectFailed(String),
     /// The body was larger than the cap.
     TooLarge(usize),
     /// The run's time limit is spent.
@@ -111,7 +118,7 @@ impl AttemptError {
     fn retryable(&self) -> bool {
         match self {
             AttemptError::Status(r) => matches!(r.status, 429 | 500 | 502 | 503 | 504),
-            AttemptError::Network(_) => true,
+            AttemptError::Network(_) | AttemptError::ConnectFailed(_) => true,
             AttemptError::TooLarge(_) | AttemptError::Deadline => false,
         }
     }
@@ -194,7 +201,11 @@ impl Transport {
             self.attempt(service, request, &make).await
         })
         .retry(backoff)
-        .when(AttemptError::retryable)
+        .when(|err| {
+            err.retryable()
+                && !(matches!(err, AttemptError::ConnectFailed(_))
+                    && attempts.load(Ordering::Relaxed) > CONNECT_FAILURE_RETRIES)
+        })
         .adjust(|err, planned| {
             let planned = planned?;
             let wait = match err {
@@ -224,10 +235,12 @@ impl Transport {
                 attempts,
             }),
             Err(AttemptError::Status(reply)) => Ok(reply),
-            Err(AttemptError::Network(detail)) => Err(SourceError::Unreachable {
-                service: service.name().to_owned(),
-                detail: format!("{request}: {detail} (after {attempts} attempts)"),
-            }),
+            Err(AttemptError::Network(detail) | AttemptError::ConnectFailed(detail)) => {
+                Err(SourceError::Unreachable {
+                    service: service.name().to_owned(),
+                    detail: format!("{request}: {detail} (after {attempts} attempts)"),
+                })
+            }
             Err(AttemptError::TooLarge(cap)) => Err(SourceError::Malformed {
                 service: service.name().to_owned(),
                 detail: format!("{request}: the answer is larger than {cap} bytes"),
@@ -256,11 +269,13 @@ impl Transport {
             .map_err(|_| AttemptError::Network("the client is shutting down".into()))?;
         self.counters.requests[service.index()].fetch_add(1, Ordering::Relaxed);
         let timeout = self.options.request_timeout.min(remaining);
-        let response = make(&self.client)
-            .timeout(timeout)
-            .send()
-            .await
-            .map_err(|e| AttemptError::Network(network_detail(&e)))?;
+        let response = make(&self.client).timeout(timeout).send().await.map_err(|e| {
+            if e.is_connect() {
+                AttemptError::ConnectFailed(network_detail(&e))
+            } else {
+                AttemptError::Network(network_detail(&e))
+            }
+        })?;
         let status = response.status().as_u16();
         if status == 429 {
             self.counters.throttled.fetch_add(1, Ordering::Relaxed);
@@ -325,7 +340,7 @@ fn network_detail(e: &reqwest::Error) -> String {
 fn brief(err: &AttemptError) -> String {
     match err {
         AttemptError::Status(r) => format!("HTTP {}", r.status),
-        AttemptError::Network(d) => d.clone(),
+        AttemptError::Network(d) | AttemptError::ConnectFailed(d) => d.clone(),
         AttemptError::TooLarge(cap) => format!("larger than {cap} bytes"),
         AttemptError::Deadline => "run time limit".into(),
     }

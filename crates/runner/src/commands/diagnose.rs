@@ -28,7 +28,15 @@ pub async fn connect_and_diagnose(
     let destination = Destination::prepare(output)?;
     let org_url = settings.org_url.clone();
     tracing::info!(org_url = %org_url, tenant = %settings.tenant_id, client = %settings.client_id, "connecting");
-    let source = match LiveSource::connect(settings, Options::default()).await {
+    // SSYNC_* variables shorten timeouts and retries (docs/errors.md); garbage there is bad input.
+    let options = match Options::from_env() {
+        Ok(options) => options,
+        Err(err) => {
+            destination.abandon();
+            return Err(err.into());
+        }
+    };
+    let source = match LiveSource::connect(settings, options).await {
         Ok(source) => source,
         Err(err) => {
             destination.abandon();

@@ -56,6 +56,13 @@ pub async fn demo(
     let (sim, name) = start(args).await?;
     tracing::info!(scenario = %name, org_url = %sim.org_url, "simulated tenant started");
     let result = connect_and_diagnose(sim_settings(&sim), "demo", selection, output, quiet).await;
+    // What the simulated tenant saw (requests per route and method), for `-vv` readers and the
+    // read-only test. Counters only: no token or secret is in them.
+    tracing::debug!(
+        target: "ssync_sim::stats",
+        "simulator stats: {}",
+        serde_json::to_string(&sim.stats()).unwrap_or_default()
+    );
     sim.shutdown().await;
     result
 }
