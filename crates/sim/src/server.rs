@@ -44,8 +44,8 @@ pub enum SimError {
     Bind(#[source] std::io::Error),
 }
 
-/// A running simulated tenant. Dropping it without [`Sim::shutdown`] leaves the servers
-/// running until the runtime ends.
+/// A running simulated tenant. [`Sim::shutdown`] stops it and waits for the servers to
+/// finish; dropping it only asks them to stop.
 pub struct Sim {
     /// Token endpoint host: `POST {authority_host}/{tenant}/oauth2/v2.0/token`.
     pub authority_host: String,
@@ -96,11 +96,17 @@ impl Sim {
         format!("{}/{server}/EWS/Exchange.asmx", self.ews_url)
     }
 
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        for t in self.tasks {
+        for t in std::mem::take(&mut self.tasks) {
             let _ = t.await;
         }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
     }
 }
 
