@@ -47,6 +47,23 @@ pub struct Finding {
     /// The check's first documentation link.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub docs: Option<String>,
+    /// Set when the operator accepted this result with a waiver in the configuration file.
+    /// The status is kept as the check reported it; a waived `fail` does not count toward
+    /// exit code 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver>,
+}
+
+/// An operator's acceptance of a known result, copied from the waiver that matched it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waiver {
+    /// Why the result is accepted (required in the configuration).
+    pub rationale: String,
+    /// The last day (`YYYY-MM-DD`, UTC) the waiver applies, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// The waiver's subject pattern that matched (an address, a profile name or a glob).
+    pub matched: String,
 }
 
 impl Finding {
@@ -76,6 +93,7 @@ impl Finding {
             evidence: outcome.evidence,
             remediation,
             docs: meta.docs.first().map(|d| (*d).to_owned()),
+            waiver: None,
         }
     }
 }

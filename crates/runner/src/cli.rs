@@ -20,6 +20,10 @@ pub struct Cli {
     /// RUST_LOG, when set, takes precedence.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// The configuration file (connection defaults, checks, waivers). Default: ssync-doctor.toml
+    /// in the working directory, when there is one. See docs/configuration.md.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -92,17 +96,13 @@ pub struct ConnectionArgs {
     /// or a certificate from AZURE_CLIENT_CERTIFICATE_PATH.
     #[arg(long, env = "AZURE_CLIENT_ID", value_name = "ID")]
     pub client_id: Option<String>,
-    /// The identity service, for sovereign clouds and tests.
-    #[arg(
-        long,
-        env = "AZURE_AUTHORITY_HOST",
-        value_name = "URL",
-        default_value = "https://login.microsoftonline.com"
-    )]
-    pub authority_host: String,
-    /// Microsoft Graph, for sovereign clouds and tests.
-    #[arg(long, value_name = "URL", default_value = "https://graph.microsoft.com")]
-    pub graph_url: String,
+    /// The identity service, for sovereign clouds and tests [default: https://login.microsoftonline.com].
+    // No clap default: the configuration file comes between the environment and the default.
+    #[arg(long, env = "AZURE_AUTHORITY_HOST", value_name = "URL")]
+    pub authority_host: Option<String>,
+    /// Microsoft Graph, for sovereign clouds and tests [default: https://graph.microsoft.com].
+    #[arg(long, value_name = "URL")]
+    pub graph_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Args)]

@@ -10,6 +10,7 @@
 mod bundled;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod engine;
 pub mod error;
 pub mod logging;

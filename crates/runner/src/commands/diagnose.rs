@@ -8,6 +8,7 @@ use ssync_core::{Check, DataSource};
 use ssync_m365::{LiveSource, Options, Settings};
 
 use crate::cli::{OutputArgs, SelectionArgs};
+use crate::config::WaiverRule;
 use crate::engine::{self, EngineOptions, Progress, Selection};
 use crate::error::CliError;
 use crate::output::Destination;
@@ -21,6 +22,7 @@ pub async fn connect_and_diagnose(
     selection: &SelectionArgs,
     output: &OutputArgs,
     quiet: bool,
+    waivers: Vec<WaiverRule>,
 ) -> Result<ExitCode, CliError> {
     // Bad input is reported before any request: the check ids, then the output path.
     let checks = all_checks()?;
@@ -45,6 +47,7 @@ pub async fn connect_and_diagnose(
     };
     let opts = EngineOptions {
         progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
+        waivers,
         ..EngineOptions::new(org_url, source_label)
     };
     let result = diagnose_source(&source, selection, output, destination, &opts).await;

@@ -18,6 +18,8 @@ pub use list::list_json;
 pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     crate::logging::init(cli.quiet, cli.verbose);
     let quiet = cli.quiet;
+    let config_path = cli.config;
+    let config = || load_config(config_path.as_deref());
     match cli.command {
         Command::List { format } => list::run(format),
         Command::Explain { id } => explain::run(&id),
@@ -27,20 +29,43 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             selection,
             output,
         } => {
-            let settings = run::settings(&connection)?;
+            let config = config()?;
+            let settings = run::settings(&config.connection_args(connection))?;
+            let selection = config.selection_args(selection);
             runtime()?.block_on(diagnose::connect_and_diagnose(
-                settings, "live", &selection, &output, quiet,
+                settings,
+                "live",
+                &selection,
+                &output,
+                quiet,
+                config.waivers,
             ))
         }
         Command::Demo {
             scenario,
             selection,
             output,
-        } => runtime()?.block_on(sim::demo(&scenario, &selection, &output, quiet)),
+        } => {
+            let config = config()?;
+            let selection = config.selection_args(selection);
+            runtime()?.block_on(sim::demo(&scenario, &selection, &output, quiet, config.waivers))
+        }
         Command::Sim {
             command: SimCommand::Serve { scenario },
         } => runtime()?.block_on(sim::serve(&scenario)),
     }
+}
+
+/// The configuration file of this run (`--config`, else `ssync-doctor.toml` in the working
+/// directory, else none), validated against the linked checks.
+fn load_config(path: Option<&std::path::Path>) -> Result<crate::config::Config, CliError> {
+    let known: Vec<&str> = crate::registered()?.iter().map(|r| r.check.meta().id).collect();
+    let dir = std::env::current_dir()?;
+    let config = crate::config::Config::discover(path, &dir, &known)?;
+    if let Some(p) = &config.path {
+        tracing::info!(config = %p.display(), waivers = config.waivers.len(), "configuration read");
+    }
+    Ok(config)
 }
 
 /// The async runtime of `run`, `demo` and `sim serve`; the other commands need none.

@@ -13,6 +13,11 @@ use crate::error::CliError;
 pub const SECRET_VAR: &str = "AZURE_CLIENT_SECRET";
 /// The environment variable naming a PEM file with the app's certificate and private key.
 pub const CERTIFICATE_VAR: &str = "AZURE_CLIENT_CERTIFICATE_PATH";
+/// The identity service when neither `--authority-host`, its variable nor the configuration
+/// file names one.
+pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";
+/// Microsoft Graph when neither `--graph-url` nor the configuration file names one.
+pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com";
 
 /// Builds the settings, naming every missing piece at once and how to give it.
 pub fn settings(args: &ConnectionArgs) -> Result<Settings, CliError> {
@@ -78,8 +83,14 @@ pub fn settings_from(
         tenant_id,
         client_id,
         credential,
-        authority_host: args.authority_host.trim_end_matches('/').to_owned(),
-        graph_url: args.graph_url.trim_end_matches('/').to_owned(),
+        authority_host: given(&args.authority_host)
+            .unwrap_or_else(|| DEFAULT_AUTHORITY_HOST.to_owned())
+            .trim_end_matches('/')
+            .to_owned(),
+        graph_url: given(&args.graph_url)
+            .unwrap_or_else(|| DEFAULT_GRAPH_URL.to_owned())
+            .trim_end_matches('/')
+            .to_owned(),
     })
 }
 
@@ -92,8 +103,8 @@ mod tests {
             org_url: Some("https://contoso.crm.dynamics.com/".into()),
             tenant_id: Some("t".into()),
             client_id: Some("c".into()),
-            authority_host: "https://login.microsoftonline.com".into(),
-            graph_url: "https://graph.microsoft.com".into(),
+            authority_host: None,
+            graph_url: None,
         }
     }
 
@@ -124,6 +135,8 @@ mod tests {
         let s = settings_from(&args(), |n| (n == SECRET_VAR).then(|| "s3cr3t-value".into())).unwrap();
         assert!(matches!(s.credential, Credential::Secret(_)));
         assert_eq!(s.org_url, "https://contoso.crm.dynamics.com");
+        assert_eq!(s.authority_host, DEFAULT_AUTHORITY_HOST);
+        assert_eq!(s.graph_url, DEFAULT_GRAPH_URL);
         assert!(!format!("{s:?}").contains("s3cr3t-value"));
         let err = settings_from(&args(), |_| None).unwrap_err().to_string();
         assert!(

@@ -49,6 +49,8 @@ pub struct EngineOptions {
     /// How many check runs may be in flight at once.
     pub concurrency: usize,
     pub progress: Progress,
+    /// The configuration's waivers, applied to the results before they are counted.
+    pub waivers: Vec<crate::config::WaiverRule>,
 }
 
 impl EngineOptions {
@@ -58,6 +60,7 @@ impl EngineOptions {
             source_label: source_label.into(),
             concurrency: DEFAULT_CONCURRENCY,
             progress: Progress::hidden(),
+            waivers: Vec::new(),
         }
     }
 }
@@ -163,6 +166,8 @@ pub async fn diagnose(
     };
     let mut findings = schedule::run_all(source, &checks, &subjects, opts.concurrency, &opts.progress).await;
     fill_profile_mailboxes(&mut findings, &mailboxes);
+    let expired_waivers =
+        crate::config::waiver::apply(&mut findings, &opts.waivers, crate::config::waiver::today());
 
     Ok(Report {
         schema: SCHEMA.into(),
@@ -177,6 +182,7 @@ pub async fn diagnose(
         summary: summarise(&findings, mailboxes.len()),
         checks: check_runs(&checks, &findings),
         findings,
+        expired_waivers,
     })
 }
 

@@ -15,6 +15,8 @@ mod view;
 use serde::{Deserialize, Serialize};
 use ssync_core::{CheckMeta, Finding, Status, Summary};
 
+pub use crate::config::ExpiredWaiver;
+
 /// The report schema id written in every JSON report.
 pub const SCHEMA: &str = "ssync-doctor/report/v1";
 
@@ -104,6 +106,10 @@ pub struct Report {
     /// Every result, passes included, sorted by check id then subject. Formats that list only
     /// problems filter with [`RenderOptions::include_passing`].
     pub findings: Vec<Finding>,
+    /// Waivers of the configuration whose expiry date has passed: they no longer apply, and
+    /// every format says so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expired_waivers: Vec<ExpiredWaiver>,
 }
 
 impl Report {
@@ -114,9 +120,22 @@ impl Report {
             .filter(move |f| opts.include_passing || f.status != Status::Pass)
     }
 
-    /// True when at least one result is a `fail`.
+    /// True when at least one `fail` is not waived: what exit code 1 means.
     pub fn has_failures(&self) -> bool {
-        self.summary.fail > 0
+        self.summary.fail > self.waived_with(Status::Fail)
+    }
+
+    /// How many results carry a waiver (the `waived` count of the summary).
+    pub fn waived(&self) -> usize {
+        self.findings.iter().filter(|f| f.waiver.is_some()).count()
+    }
+
+    /// How many results of `status` carry a waiver.
+    pub fn waived_with(&self, status: Status) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.status == status && f.waiver.is_some())
+            .count()
     }
 }
 

@@ -123,6 +123,7 @@ pub fn report() -> Report {
         summary,
         checks,
         findings,
+        expired_waivers: Vec::new(),
     }
 }
 
@@ -194,6 +195,7 @@ fn finding(check: &str, subject: SubjectRef, mailboxes: Vec<String>, code: char)
         evidence,
         remediation,
         docs: meta.and_then(|m| m.docs.first()).map(|d| (*d).to_owned()),
+        waiver: None,
     }
 }
 
