@@ -10,8 +10,9 @@ pub struct Tenant {
     pub domains: Vec<String>,
 }
 
-/// The app registration the tool signs in with (client credentials).
-#[derive(Debug, Clone)]
+/// The app registration the tool signs in with (client credentials). `Debug` leaves the
+/// secret out.
+#[derive(Clone)]
 pub struct App {
     pub client_id: String,
     pub client_secret: String,
@@ -20,6 +21,18 @@ pub struct App {
     pub tenant_id: String,
     /// Whether Dataverse knows the app as an application user.
     pub application_user: bool,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("name", &self.name)
+            .field("tenant_id", &self.tenant_id)
+            .field("application_user", &self.application_user)
+            .finish()
+    }
 }
 
 /// The Dataverse environment.

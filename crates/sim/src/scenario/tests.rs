@@ -186,3 +186,14 @@ fn app_without_application_user() {
     assert!(!s.app.application_user);
     assert!(s.system_users.iter().all(|u| u.application_id.is_none()));
 }
+
+#[test]
+fn debug_output_leaves_the_secret_out() {
+    let s = Scenario::contoso();
+    let shown = format!("{s:?}");
+    assert!(
+        !shown.contains(&s.app.client_secret),
+        "the secret leaked into Debug"
+    );
+    assert!(shown.contains("<redacted>"));
+}
