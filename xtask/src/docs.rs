@@ -28,7 +28,8 @@ pub fn render() -> Result<String, String> {
     for reg in &checks {
         // Demote the explain text's headings one level so each check sits under its own `##`.
         let text = explain_text(reg.meta());
-        s += "\n";
+        // An explicit anchor: the heading's own slug includes the title.
+        s += &format!("\n<a id=\"{}\"></a>\n\n", reg.meta().id);
         for line in text.lines() {
             if line.starts_with('#') {
                 s += "#";
