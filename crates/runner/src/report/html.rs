@@ -2,6 +2,9 @@
 //! environment and times, the counts per status, a table per check and a filterable table of
 //! the findings whose evidence and fix unfold in place.
 //!
+//! A waived result keeps its status badge, gets a `waived` badge and the waiver's rationale
+//! under its message; expired waivers are listed under the verdict.
+//!
 //! Rendering goes through minijinja with HTML auto-escaping (the template is named
 //! `report.html`), so every value from the environment is escaped; the page's script only ever
 //! sets `textContent`. The rows are rendered on the server side, so the page reads without
@@ -35,6 +38,8 @@ struct Row<'a> {
     evidence: Vec<(&'a str, String)>,
     remediation: Option<&'a str>,
     docs: Option<&'a str>,
+    /// "waived: <rationale> (…)" when a waiver covers the result.
+    waiver: Option<String>,
 }
 
 impl<'a> Row<'a> {
@@ -55,6 +60,7 @@ impl<'a> Row<'a> {
                 .collect(),
             remediation: f.remediation.as_deref(),
             docs: f.docs.as_deref(),
+            waiver: view::waiver_note(f),
         }
     }
 }
@@ -84,6 +90,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             rows => Serde(&rows),
             listed => rows.len(),
             include_passing => opts.include_passing,
+            waived => report.waived(),
+            expired_notes => view::expired_notes(report),
             css => Value::from_safe_string(CSS.to_owned()),
             js => Value::from_safe_string(JS.to_owned()),
         })

@@ -10,6 +10,10 @@
 //! - `warn` → a passed test case (a warning must not fail a pipeline that gates on JUnit) whose
 //!   `<system-out>` starts with `WARNING:` and carries the same body as a failure.
 //!
+//! - a waived `fail` or `error` → `<skipped>` whose message starts with `waived fail:` (or
+//!   `waived error:`) and carries the rationale; `<system-out>` keeps the status and body. A
+//!   waived `warn` stays a passed case whose `<system-out>` says `WARN (waived)`.
+//!
 //! Every subject is listed whatever `--include-passing` says, so that the suites' test counts
 //! add up to the run's totals.
 
@@ -49,6 +53,9 @@ pub fn render(report: &Report, _opts: &RenderOptions) -> String {
 }
 
 fn test_case(f: &Finding) -> TestCase {
+    if let Some(w) = &f.waiver {
+        return waived_case(f, &w.rationale);
+    }
     let status = match f.status {
         Status::Pass | Status::Warn => TestCaseStatus::success(),
         Status::Fail | Status::Error => {
@@ -75,6 +82,28 @@ fn test_case(f: &Finding) -> TestCase {
     if f.status == Status::Warn {
         case.set_system_out(format!("WARNING: {}", view::plain_body(f)));
     }
+    case
+}
+
+/// A waived result: an accepted `fail` or `error` must not fail a pipeline that gates on JUnit
+/// (it does not set exit code 1 either), so it is `<skipped>` with the waiver as its message; the
+/// check's own status and the full body stay in `<system-out>`.
+fn waived_case(f: &Finding, rationale: &str) -> TestCase {
+    let status = match f.status {
+        Status::Fail | Status::Error => {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!("waived {}: {rationale}", f.status));
+            status
+        }
+        _ => TestCaseStatus::success(),
+    };
+    let mut case = TestCase::new(view::subject_label(f), status);
+    case.set_classname(f.check.clone());
+    case.set_system_out(format!(
+        "{} (waived): {}",
+        f.status.as_str().to_uppercase(),
+        view::plain_body(f)
+    ));
     case
 }
 

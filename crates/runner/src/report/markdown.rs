@@ -31,6 +31,13 @@ pub fn render(report: &Report, _opts: &RenderOptions) -> String {
     );
     summary_table(&mut out, report);
     problems(&mut out, report);
+    let expired = view::expired_notes(report);
+    if !expired.is_empty() {
+        let _ = writeln!(out, "\n### Expired waivers\n");
+        for note in expired {
+            let _ = writeln!(out, "- {}", esc(&note));
+        }
+    }
     out
 }
 
@@ -83,14 +90,18 @@ fn problems(out: &mut String, report: &Report) {
         }
         for f in &g.findings {
             let cause = f.cause.map(|c| format!(" (cause {c})")).unwrap_or_default();
+            let waived = if f.waiver.is_some() { " _(waived)_" } else { "" };
             let _ = writeln!(
                 out,
-                "- {} **{}** `{}`{cause}: {}",
+                "- {} **{}**{waived} `{}`{cause}: {}",
                 icon(f.status),
                 f.status,
                 f.check,
                 esc(&f.message)
             );
+            if let Some(note) = view::waiver_note(f) {
+                let _ = writeln!(out, "  > {}", esc(&note));
+            }
             let _ = writeln!(out, "  <details><summary>Evidence and fix</summary>\n");
             if !f.evidence.is_empty() {
                 let _ = writeln!(out, "  | evidence | value |\n  |---|---|");

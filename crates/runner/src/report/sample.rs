@@ -127,6 +127,38 @@ pub fn report() -> Report {
     }
 }
 
+/// The sample report seen through two waivers, as on 2026-11-28: a current one that waives
+/// Oscar Diaz's cross-tenant `fail` (`*@fabrikam.com`, until 2027-03-31) and one that expired
+/// on 2026-10-31 (Judy Lee's licence), which no longer applies and is listed as expired.
+pub fn waived_report() -> Report {
+    use crate::config::{WaiverRule, waiver};
+    let mut report = report();
+    let rule = |check: &str, subject: &str, rationale: &str, expires| WaiverRule {
+        check: check.into(),
+        subject: subject.into(),
+        rationale: rationale.into(),
+        expires: waiver::parse_date(expires),
+        origin: "ssync-doctor.toml".into(),
+    };
+    let rules = [
+        rule(
+            "cross-tenant-exchange",
+            "*@fabrikam.com",
+            "Fabrikam mailboxes move to the Contoso tenant in March (CHG-1042).",
+            "2027-03-31",
+        ),
+        rule(
+            "missing-exchange-online-license",
+            "judy@contoso.com",
+            "Licence ordered, PO 7781.",
+            "2026-10-31",
+        ),
+    ];
+    let today = waiver::parse_date("2026-11-28").unwrap_or_else(waiver::today);
+    report.expired_waivers = waiver::apply(&mut report.findings, &rules, today);
+    report
+}
+
 /// One `CheckRun` per check id in `findings`, with metadata from the registry when the check
 /// is linked (it always is in this crate) and its counts.
 fn checks_of(findings: &[Finding]) -> Vec<CheckRun> {

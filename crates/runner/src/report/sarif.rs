@@ -12,6 +12,10 @@
 //!   asked for (`--include-passing`): then `pass` → `kind: "pass"`, `skip` →
 //!   `kind: "notApplicable"`, both at level `none`.
 //!
+//! - A waived result carries a `suppressions` entry (`kind: "external"`, `status: "accepted"`,
+//!   the rationale as `justification`); a waived `error` notification says so in its message.
+//!   The run's properties hold the `waived` count and the `expiredWaivers`.
+//!
 //! Each result names its subject in a logical location (`kind` = mailbox/profile/environment,
 //! `name`, `fullyQualifiedName` = `kind/name`, `decoratedName` = the record id) and carries the
 //! affected mailboxes and the evidence in its `properties`.
@@ -22,7 +26,7 @@ use serde_json::{Value, json};
 use serde_sarif::sarif::{
     self, Invocation, Location, LogicalLocation, Message, MultiformatMessageString, Notification,
     PropertyBag, ReportingConfiguration, ReportingDescriptor, ReportingDescriptorReference, ResultKind,
-    ResultLevel, Run, Sarif, ToolComponent,
+    ResultLevel, Run, Sarif, Suppression, ToolComponent,
 };
 use ssync_core::{Finding, Status};
 
@@ -74,6 +78,8 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         .properties(bag(BTreeMap::from([
             ("environment".to_owned(), json!(report.environment)),
             ("summary".to_owned(), json!(report.summary)),
+            ("waived".to_owned(), json!(report.waived())),
+            ("expiredWaivers".to_owned(), json!(report.expired_waivers)),
             ("reportSchema".to_owned(), json!(report.schema)),
         ])))
         .build();
@@ -171,10 +177,28 @@ fn result(f: &Finding, rule_index: Option<usize>, check: Option<&CheckRun>) -> s
             format!("{}:{}:{}", f.check, f.subject.kind, f.subject.id),
         )]))
         .properties(bag(props));
-    match rule_index.and_then(|i| i64::try_from(i).ok()) {
+    let mut result = match rule_index.and_then(|i| i64::try_from(i).ok()) {
         Some(i) => builder.rule_index(i).build(),
         None => builder.build(),
+    };
+    result.suppressions = f.waiver.as_ref().map(|w| vec![suppression(w)]);
+    result
+}
+
+/// A waiver as SARIF sees it: an `external` suppression (kept outside the results, in the
+/// configuration file) with status `accepted` and the rationale as its justification. Viewers
+/// then list the result as suppressed instead of open.
+fn suppression(w: &ssync_core::finding::Waiver) -> Suppression {
+    let mut props = BTreeMap::from([("matched".to_owned(), json!(w.matched))]);
+    if let Some(expires) = &w.expires {
+        props.insert("expires".to_owned(), json!(expires));
     }
+    Suppression::builder()
+        .kind(json!("external"))
+        .status(json!("accepted"))
+        .justification(w.rationale.clone())
+        .properties(bag(props))
+        .build()
 }
 
 fn level(name: &str) -> ResultLevel {
@@ -220,9 +244,13 @@ fn notification(f: &Finding, rule_index: Option<usize>) -> Notification {
             .id(f.check.clone())
             .build(),
     };
+    let text = match super::view::waiver_note(f) {
+        Some(note) => format!("{} ({note})", f.message),
+        None => f.message.clone(),
+    };
     Notification::builder()
         .level(json!("error"))
-        .message(Message::builder().text(f.message.clone()).build())
+        .message(Message::builder().text(text).build())
         .associated_rule(reference)
         .locations(vec![location(f)])
         .properties(bag(BTreeMap::from([

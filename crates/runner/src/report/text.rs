@@ -1,6 +1,7 @@
 //! `--format text`: what a person reads in a terminal. A table of counts per check, then every
 //! problem (warn, fail, error) grouped by subject with its evidence and fix, then a one-line
-//! verdict. Fits 80 columns (only unbreakable words such as URLs run over); ANSI colour only
+//! verdict. A waived result is listed with its status, marked `[waived]` and followed by the
+//! waiver's rationale; expired waivers are noted before the verdict. Fits 80 columns (only unbreakable words such as URLs run over); ANSI colour only
 //! when the caller asks for it.
 
 use std::fmt::Write as _;
@@ -21,6 +22,12 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     header(&mut out, report, &paint);
     table(&mut out, report, &paint);
     problems(&mut out, report, &paint);
+    for note in view::expired_notes(report) {
+        push_wrapped(&mut out, &format!("Note: {note}"), 0, 2);
+    }
+    if !report.expired_waivers.is_empty() {
+        out.push('\n');
+    }
     let verdict = view::verdict(report);
     let style = if report.has_failures() {
         status_style(Status::Fail)
@@ -114,13 +121,17 @@ fn problems(out: &mut String, report: &Report, paint: &Painter) {
         for f in &g.findings {
             let label = format!("{:<6}", f.status.as_str().to_uppercase());
             let cause = f.cause.map(|c| format!(" (cause {c})")).unwrap_or_default();
+            let waived = if f.waiver.is_some() { " [waived]" } else { "" };
             let _ = writeln!(
                 out,
-                "  {} {}{cause}",
+                "  {} {}{cause}{waived}",
                 paint.style(status_style(f.status), &label),
                 f.check
             );
             push_wrapped(out, &f.message, BODY_INDENT, BODY_INDENT);
+            if let Some(note) = view::waiver_note(f) {
+                push_wrapped(out, &note, BODY_INDENT, BODY_INDENT + 2);
+            }
             if !f.evidence.is_empty() {
                 let _ = writeln!(
                     out,

@@ -113,6 +113,9 @@ pub fn evidence_text(value: &Value) -> String {
 /// mailboxes, the evidence as `key: value` lines, the fix and the documentation link.
 pub fn plain_body(f: &Finding) -> String {
     let mut body = f.message.clone();
+    if let Some(note) = waiver_note(f) {
+        body.push_str(&format!("\n\n{note}"));
+    }
     if !f.mailboxes.is_empty() {
         body.push_str(&format!("\n\nmailboxes: {}", f.mailboxes.join(", ")));
     }
@@ -155,10 +158,24 @@ pub fn cause_label(cause: Option<u8>) -> String {
 }
 
 /// One line (under 80 columns for any realistic run) that answers "did it find the cause?":
-/// `FAIL: 10 failures in 7 checks over 20 mailboxes, 2 warnings, 1 error.`
+/// `FAIL: 10 failures in 7 checks over 20 mailboxes, 2 warnings, 1 error.` Waived failures
+/// are not failures here (they do not set exit code 1); the line counts them apart.
 pub fn verdict(report: &Report) -> String {
     let s = &report.summary;
-    let failing_checks = report.checks.iter().filter(|c| c.counts.fail > 0).count();
+    let waived = report.waived();
+    let fails = s.fail.saturating_sub(report.waived_with(Status::Fail));
+    let failing_checks = report
+        .checks
+        .iter()
+        .filter(|c| {
+            let waived = report
+                .findings
+                .iter()
+                .filter(|f| f.check == c.id && f.status == Status::Fail && f.waiver.is_some())
+                .count();
+            c.counts.fail > waived
+        })
+        .count();
     let mut extra = String::new();
     if s.warn > 0 {
         extra.push_str(&format!(", {}", plural(s.warn, "warning")));
@@ -166,16 +183,53 @@ pub fn verdict(report: &Report) -> String {
     if s.error > 0 {
         extra.push_str(&format!(", {}", plural(s.error, "error")));
     }
+    if waived > 0 {
+        extra.push_str(&format!(", {waived} waived"));
+    }
     let mailboxes = plural(s.mailboxes, "mailbox");
-    if s.fail > 0 {
+    if fails > 0 {
         format!(
             "FAIL: {} in {} over {mailboxes}{extra}.",
-            plural(s.fail, "failure"),
+            plural(fails, "failure"),
             plural(failing_checks, "check")
         )
     } else {
         format!("OK: no failures over {mailboxes}{extra}.")
     }
+}
+
+/// "waived: <rationale> (until 2027-03-31; waiver for <pattern>)": how every format marks a
+/// waived result.
+pub fn waiver_note(f: &Finding) -> Option<String> {
+    let w = f.waiver.as_ref()?;
+    let until = w
+        .expires
+        .as_deref()
+        .map(|d| format!("until {d}; "))
+        .unwrap_or_default();
+    Some(format!(
+        "waived: {} ({until}waiver for {})",
+        w.rationale, w.matched
+    ))
+}
+
+/// One line per expired waiver: "expired waiver: <check> for <subject> expired on <date> and
+/// no longer applies (<n> results of this run): <rationale>".
+pub fn expired_notes(report: &Report) -> Vec<String> {
+    report
+        .expired_waivers
+        .iter()
+        .map(|e| {
+            format!(
+                "expired waiver: {} for {} expired on {} and no longer applies ({} of this run): {}",
+                e.check,
+                e.subject,
+                e.expires,
+                plural(e.would_match, "result"),
+                e.rationale
+            )
+        })
+        .collect()
 }
 
 /// "1 mailbox", "2 mailboxes".
