@@ -3,7 +3,9 @@
 //! - `cargo xtask docs` regenerates `docs/checks.md` from the checks' metadata;
 //!   `cargo xtask docs --check` fails when the committed file is stale (CI runs it).
 //! - `cargo xtask new-check SLUG` scaffolds a check crate and wires it into the runner.
+//! - `cargo xtask bench` measures whole runs against the simulated tenant (docs/performance.md).
 
+mod bench;
 mod docs;
 mod new_check;
 
@@ -33,6 +35,9 @@ enum Task {
         /// The check id, lower-case kebab-case (custom checks use a prefix: acme-…).
         slug: String,
     },
+    /// Whole-run benchmark: `ssync-doctor run --all` against simulated tenants of N mailboxes
+    /// with latency and service protection limits (docs/performance.md).
+    Bench(bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
     let result = match args.task {
         Task::Docs { check } => docs::run(&workspace_root(), check),
         Task::NewCheck { slug } => new_check::run(&workspace_root(), &slug),
+        Task::Bench(args) => bench::run(&workspace_root(), &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
