@@ -1,0 +1,31 @@
+//! The `WWW-Authenticate` values of an EWS endpoint come from a server the operator does not
+//! control (often a proxy in front of Exchange). The parser must never panic, never invent a
+//! scheme out of a parameter, and never produce much more text than it was given.
+#![no_main]
+#![allow(dead_code)]
+
+use libfuzzer_sys::fuzz_target;
+
+/// `ssync_m365::challenge`, compiled from its file (see Cargo.toml for why).
+#[path = "../../crates/m365/src/challenge.rs"]
+mod challenge;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    // Several header values, as a server sends them: split the input on line breaks.
+    let values: Vec<&str> = text.split('\n').collect();
+    let all = challenge::parse_all(values.iter().copied());
+    let one_by_one: Vec<_> = values.iter().flat_map(|v| challenge::parse(v)).collect();
+    assert_eq!(all, one_by_one);
+    let mut out = 0usize;
+    for c in &all {
+        assert!(!c.scheme.is_empty(), "empty scheme in {all:?}");
+        assert!(!c.scheme.contains('='), "a parameter taken for a scheme: {c:?}");
+        assert!(!c.scheme.contains([' ', '\t', ',']), "scheme with a separator: {c:?}");
+        out += c.scheme.len() + c.params.len();
+    }
+    // Parameters are re-joined with ", " where the input had "," and maybe no space.
+    assert!(out <= 2 * text.len(), "{out} bytes of output from {} of input", text.len());
+});
