@@ -60,7 +60,11 @@ impl Locator<'_> {
 
     /// A TOML syntax or shape error; without a span it is reported on line 1.
     pub fn toml(&self, e: &toml::de::Error) -> ConfigError {
-        let message = e.message().trim().to_owned();
+        // The secret keys are declared only to be refused: do not offer them as expected keys.
+        let message = e
+            .message()
+            .trim()
+            .replace(", `client_secret`, `secret`, `password`", "");
         self.at(e.span().unwrap_or(0..0), message)
     }
 }

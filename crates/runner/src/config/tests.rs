@@ -71,7 +71,11 @@ fn errors_name_the_file_and_line() {
             "\"nope\"",
             "unknown check id `nope`",
         ),
-        ("[connection]\n\norg_ulr = \"x\"\n", "org_ulr", "unknown field"),
+        (
+            "[connection]\n\norg_ulr = \"x\"\n",
+            "org_ulr",
+            "unknown field `org_ulr`, expected one of `org_url`",
+        ),
         ("[[waivers]]\ncheck = \"x\"\n", "[[waivers]]", "unknown field"),
         ("[connection]\norg_url = \n", "org_url", ""),
         (
@@ -82,6 +86,10 @@ fn errors_name_the_file_and_line() {
     ];
     for (text, at, says) in cases {
         let e = parse(text).expect_err(text);
+        assert!(
+            !e.to_string().contains("client_secret"),
+            "secret keys are not offered: {e}"
+        );
         assert_eq!(e.line(), Some(line_of(text, at)), "{text}\n{e}");
         let shown = e.to_string();
         assert!(shown.starts_with("ssync-doctor.toml:"), "{shown}");
