@@ -8,6 +8,8 @@ use std::time::SystemTime;
 
 #[path = "contoso.rs"]
 pub mod contoso;
+#[path = "insim.rs"]
+pub mod insim;
 
 /// The `ssync-doctor` binary of this build.
 ///

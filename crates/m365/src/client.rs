@@ -215,7 +215,9 @@ impl Client {
         let options = self.transport.options().clone();
         let mut pending: Vec<usize> = (0..urls.len()).collect();
         let mut round = 0;
+        let mut renewed = false;
         while !pending.is_empty() {
+            let mut renew = false;
             let mut retry = Vec::new();
             let mut wait = Duration::ZERO;
             for chunk in pending.chunks(GRAPH_BATCH_MAX) {
@@ -224,6 +226,7 @@ impl Client {
                     .map(|&i| json!({"id": i.to_string(), "method": "GET", "url": urls[i]}))
                     .collect();
                 let body = json!({ "requests": requests });
+                let sent = std::time::Instant::now();
                 let reply = self
                     .send(Service::Graph, Method::POST, &batch_url, Some(&body))
                     .await?;
@@ -246,6 +249,16 @@ impl Client {
                         return Err(malformed(Service::Graph, &reply, "an answer with an unknown id"));
                     };
                     let status = r.get("status").and_then(Value::as_u64).unwrap_or(0) as u16;
+                    // The token can expire while Graph works through the batch: renew it and
+                    // send those requests again, once.
+                    if status == 401 && !renewed && says_expired(r.get("body")) {
+                        self.identity
+                            .invalidate_issued_before(Audience::Graph, sent)
+                            .await;
+                        renew = true;
+                        retry.push(i);
+                        continue;
+                    }
                     if matches!(status, 429 | 503) && round < options.max_retries {
                         let ra = r
                             .get("headers")
@@ -290,6 +303,7 @@ impl Client {
             }
             pending = retry;
             round += 1;
+            renewed |= renew;
         }
         let mut out = Vec::with_capacity(urls.len());
         for (i, answer) in answers.into_iter().enumerate() {
@@ -327,4 +341,9 @@ pub(crate) fn token_error(service: Service, err: ConnectError) -> SourceError {
         },
         ConnectError::Config(detail) => SourceError::Unsupported(detail),
     }
+}
+
+/// True when an inner `$batch` answer's error says the token expired.
+fn says_expired(body: Option<&Value>) -> bool {
+    body.is_some_and(|b| b.to_string().to_ascii_lowercase().contains("expired"))
 }

@@ -132,6 +132,16 @@ impl Identity {
         }
     }
 
+    /// Drops the cached token for `audience` if it was issued before `sent`: a request sent at
+    /// `sent` carried it and was refused as expired (inside a Graph `$batch`, where the
+    /// token that travelled is not at hand). A token issued since then is kept.
+    pub(crate) async fn invalidate_issued_before(&self, audience: Audience, sent: Instant) {
+        let mut slot = self.cache[audience.index()].lock().await;
+        if slot.as_ref().is_some_and(|c| c.expires_at - c.lifetime <= sent) {
+            *slot = None;
+        }
+    }
+
     /// The tokens held, for the test that proves they never leak.
     #[cfg(test)]
     pub(crate) async fn cached_tokens(&self) -> Vec<String> {

@@ -15,6 +15,13 @@ use tokio::sync::Semaphore;
 use crate::failure::request_id;
 use crate::settings::Options;
 
+/// After this many requests in a row to one service failed with 5xx or a network error
+/// despite their retries, the service is treated as down: later requests get one attempt
+/// and no retry, until one of them is answered. Without this, a run against a service that
+/// is down waits through the full backoff once per mailbox, for many minutes, before it
+/// reports the `error` results it could have reported at once.
+const OUTAGE_AFTER: u64 = 3;
+
 /// Retries after a failure to connect at all (see [`AttemptError::ConnectFailed`]).
 const CONNECT_FAILURE_RETRIES: u64 = 1;
 
@@ -69,6 +76,9 @@ impl ClientStats {
 #[derive(Default)]
 struct Counters {
     requests: [AtomicU64; 4],
+    /// Requests in a row per service that ended in a 5xx or a network failure after their
+    /// retries; reset by any other answer. See [`OUTAGE_AFTER`].
+    failing: [AtomicU64; 4],
     retries: AtomicU64,
     throttled: AtomicU64,
 }
@@ -191,10 +201,16 @@ impl Transport {
     {
         let waited = AtomicU64::new(0);
         let attempts = AtomicU64::new(0);
+        let failing = &self.counters.failing[service.index()];
+        let max_retries = if failing.load(Ordering::Relaxed) >= OUTAGE_AFTER {
+            0
+        } else {
+            self.options.max_retries
+        };
         let backoff = ExponentialBuilder::default()
             .with_min_delay(self.options.min_backoff)
             .with_max_delay(self.options.max_backoff)
-            .with_max_times(self.options.max_retries)
+            .with_max_times(max_retries)
             .with_jitter();
         let result = (|| async {
             attempts.fetch_add(1, Ordering::Relaxed);
@@ -228,6 +244,21 @@ impl Transport {
         })
         .await;
         let attempts = attempts.load(Ordering::Relaxed) as u32;
+        let outage = match &result {
+            Ok(_) | Err(AttemptError::TooLarge(_) | AttemptError::Deadline) => false,
+            Err(AttemptError::Status(reply)) => reply.status != 429,
+            Err(AttemptError::Network(_) | AttemptError::ConnectFailed(_)) => true,
+        };
+        if outage {
+            if failing.fetch_add(1, Ordering::Relaxed) + 1 == OUTAGE_AFTER {
+                tracing::warn!(
+                    service = service.name(),
+                    "{OUTAGE_AFTER} requests in a row failed; no more retries until it answers again"
+                );
+            }
+        } else {
+            failing.store(0, Ordering::Relaxed);
+        }
         match result {
             Ok(reply) => Ok(reply),
             Err(AttemptError::Status(reply)) if reply.status == 429 => Err(SourceError::Throttled {

@@ -1,0 +1,383 @@
+//! The fault matrix: `ssync-doctor run` against a simulated tenant whose knobs inject one
+//! fault each. Every row compares the faulty run with the fault-free run of the same
+//! scenario: no result may become `fail` (or `pass`, `warn`, `skip`) because of the fault —
+//! a result the fault touched becomes `error` with the reason — results the fault cannot
+//! touch stay as they were, and the exit code follows the contract (0 no fail, 1 a fail,
+//! 3 when the run could not start).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use ssync_e2e::insim::{InSim, Row, rows};
+use ssync_e2e::{stderr, stdout};
+use ssync_sim::{FaultSpec, Faults, Knobs, Scenario, ServiceLimits};
+
+type Rows = BTreeMap<(String, String, String), Row>;
+
+const REPORT: [&str; 3] = ["--format", "json", "--include-passing"];
+
+/// Checks that read Microsoft Graph (users, mailbox settings, licences, deleted users).
+const GRAPH_CHECKS: [&str; 4] = [
+    "mailbox-address-mismatch",
+    "missing-exchange-online-license",
+    "recreated-user",
+    "hybrid-profile-for-online-mailbox",
+];
+
+/// The fault-free results of a scenario, computed once per test process.
+fn baseline(name: &str, scenario: fn() -> Scenario) -> Rows {
+    static CACHE: OnceLock<std::sync::Mutex<BTreeMap<String, Rows>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(rows) = cache.lock().unwrap().get(name) {
+        return rows.clone();
+    }
+    let sim = InSim::start(scenario(), Knobs::default());
+    let out = sim.run(&REPORT, &[]);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "fault-free run: {}",
+        stderr(&out)
+    );
+    let rows = rows(&report(&out));
+    assert!(
+        rows.values().all(|r| r.status != "error"),
+        "the fault-free run has no error"
+    );
+    cache.lock().unwrap().insert(name.to_owned(), rows.clone());
+    rows
+}
+
+fn report(out: &std::process::Output) -> Value {
+    serde_json::from_str(&stdout(out)).unwrap_or_else(|e| {
+        panic!(
+            "not a JSON report ({e}); exit {:?}\nstderr:\n{}",
+            out.status.code(),
+            stderr(out)
+        )
+    })
+}
+
+fn contoso() -> Scenario {
+    Scenario::contoso()
+}
+
+fn generated() -> Scenario {
+    Scenario::generated(30)
+}
+
+/// Runs `knobs` on the scenario and checks the matrix's rules; returns the rows that changed
+/// (all `error`) so the caller can assert which ones.
+fn faulty_run(
+    name: &str,
+    scenario: fn() -> Scenario,
+    knobs: Knobs,
+    env: &[(&str, &str)],
+) -> (BTreeMap<(String, String, String), Row>, InSim) {
+    let base = baseline(name, scenario);
+    let sim = InSim::start(scenario(), knobs);
+    let started = Instant::now();
+    let out = sim.run(&REPORT, env);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(40), "the faulty run took {took:?}");
+    let code = out.status.code();
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{err}");
+    let faulty = rows(&report(&out));
+    assert_eq!(
+        faulty.keys().collect::<Vec<_>>(),
+        base.keys().collect::<Vec<_>>(),
+        "the same subjects are reported: none dropped silently, none invented"
+    );
+    let mut changed = BTreeMap::new();
+    for (key, row) in &faulty {
+        let before = &base[key];
+        if row.status == before.status {
+            continue;
+        }
+        assert_eq!(
+            row.status, "error",
+            "{key:?} went from {} to {} under a fault: {}",
+            before.status, row.status, row.message
+        );
+        assert!(!row.message.trim().is_empty(), "{key:?}: an error says why");
+        changed.insert(key.clone(), row.clone());
+    }
+    let fails = faulty.values().any(|r| r.status == "fail");
+    assert_eq!(
+        code,
+        Some(if fails { 1 } else { 0 }),
+        "exit code follows the contract; stderr:\n{err}"
+    );
+    (changed, sim)
+}
+
+/// The checks whose results changed.
+fn checks_of(changed: &Rows) -> Vec<&str> {
+    let mut c: Vec<&str> = changed.keys().map(|(check, _, _)| check.as_str()).collect();
+    c.dedup();
+    c
+}
+
+fn assert_only(changed: &Rows, allowed: &[&str]) {
+    for check in checks_of(changed) {
+        assert!(allowed.contains(&check), "{check} changed: {changed:#?}");
+    }
+}
+
+fn assert_reason(changed: &Rows, needles: &[&str]) {
+    for (key, row) in changed {
+        let m = row.message.to_lowercase();
+        assert!(
+            needles.iter().any(|n| m.contains(n)),
+            "{key:?}: the error names the reason ({needles:?}): {}",
+            row.message
+        );
+    }
+}
+
+fn faults(f: impl FnOnce(&mut Faults)) -> Knobs {
+    let mut faults = Faults {
+        seed: 9,
+        ..Faults::default()
+    };
+    f(&mut faults);
+    Knobs {
+        faults,
+        ..Knobs::default()
+    }
+}
+
+fn down() -> FaultSpec {
+    FaultSpec {
+        down: true,
+        ..FaultSpec::default()
+    }
+}
+
+fn limits(requests_per_window: u32, window_ms: u64) -> Option<ServiceLimits> {
+    Some(ServiceLimits {
+        requests_per_window,
+        window: Duration::from_millis(window_ms),
+        max_concurrent: 4,
+    })
+}
+
+/// Checks that read Dataverse only apart from EWS or OpenID discovery.
+fn not_graph(check: &str) -> bool {
+    !GRAPH_CHECKS.contains(&check)
+}
+
+#[test]
+fn a_429_storm_with_retry_after_is_waited_out() {
+    let knobs = Knobs {
+        graph_limits: limits(15, 1000),
+        limits: limits(15, 1000),
+        ..Knobs::default()
+    };
+    let env = [("SSYNC_MAX_RETRIES", "8"), ("SSYNC_MAX_BACKOFF", "2")];
+    let (changed, sim) = faulty_run("contoso", contoso, knobs, &env);
+    assert!(
+        changed.is_empty(),
+        "retries honouring Retry-After absorb the storm: {changed:#?}"
+    );
+    assert!(sim.stats().total_throttled() > 0, "the simulator did throttle");
+}
+
+#[test]
+fn a_429_storm_that_outlasts_the_retries_gives_errors_naming_throttling() {
+    let knobs = Knobs {
+        graph_limits: limits(3, 60_000),
+        ..Knobs::default()
+    };
+    let (changed, sim) = faulty_run("contoso", contoso, knobs, &[]);
+    assert!(!changed.is_empty());
+    assert_only(&changed, &GRAPH_CHECKS);
+    assert_reason(&changed, &["429", "throttl"]);
+    assert!(sim.stats().graph.throttled > 0);
+}
+
+#[test]
+fn bursts_of_5xx_never_change_a_verdict() {
+    let knobs = faults(|f| {
+        f.dataverse.error_rate = 0.3;
+        f.graph.error_rate = 0.3;
+        f.identity.error_rate = 0.3;
+        f.ews.error_rate = 0.3;
+    });
+    let (changed, sim) = faulty_run("contoso", contoso, knobs, &[]);
+    assert_reason(&changed, &["500", "503", "unavailable"]);
+    let stats = sim.stats();
+    assert!(
+        stats.dataverse.faults + stats.graph.faults > 0,
+        "faults were injected"
+    );
+}
+
+#[test]
+fn dropped_connections_never_change_a_verdict() {
+    let knobs = faults(|f| {
+        f.dataverse.drop_rate = 0.3;
+        f.graph.drop_rate = 0.3;
+        f.ews.drop_rate = 0.3;
+    });
+    let (changed, sim) = faulty_run("contoso", contoso, knobs, &[]);
+    assert_reason(&changed, &["connection", "broke"]);
+    assert!(sim.stats().dataverse.faults + sim.stats().graph.faults > 0);
+}
+
+#[test]
+fn faults_on_an_independent_generated_tenant_give_no_fail() {
+    // No malformed bodies here: one on the connect-time read of the organisation would stop
+    // the run with exit 3 (a different row of the matrix), not exercise the checks.
+    let knobs = faults(|f| {
+        for spec in [&mut f.dataverse, &mut f.graph, &mut f.ews] {
+            spec.error_rate = 0.2;
+            spec.drop_rate = 0.2;
+        }
+    });
+    let (_, sim) = faulty_run("generated", generated, knobs, &[]);
+    assert!(sim.stats().graph.faults > 0);
+}
+
+#[test]
+fn slow_bodies_past_the_timeout_give_errors_naming_the_timeout() {
+    let knobs = faults(|f| f.graph.slow_body = Some(Duration::from_secs(4)));
+    let env = [("SSYNC_REQUEST_TIMEOUT", "0.5"), ("SSYNC_MAX_RETRIES", "1")];
+    let (changed, _sim) = faulty_run("contoso", contoso, knobs, &env);
+    assert!(!changed.is_empty());
+    assert_only(&changed, &GRAPH_CHECKS);
+    assert_reason(&changed, &["timed out", "time"]);
+}
+
+#[test]
+fn malformed_json_gives_errors_not_verdicts() {
+    let knobs = faults(|f| f.graph.malformed_json_rate = 1.0);
+    let (changed, _sim) = faulty_run("contoso", contoso, knobs, &[]);
+    assert!(!changed.is_empty());
+    assert_only(&changed, &GRAPH_CHECKS);
+    assert_reason(&changed, &["json", "malformed", "unreadable", "not "]);
+}
+
+#[test]
+fn a_looping_next_link_is_stopped_and_reported() {
+    let knobs = faults(|f| f.graph.looping_next_link = true);
+    let (changed, sim) = faulty_run("contoso", contoso, knobs, &[]);
+    assert_only(&changed, &GRAPH_CHECKS);
+    assert_reason(&changed, &["nextlink"]);
+    assert!(sim.stats().graph.requests < 500, "the loop was cut short");
+}
+
+#[test]
+fn a_looping_next_link_in_dataverse_stops_the_run_with_exit_3() {
+    let sim = InSim::start(contoso(), faults(|f| f.dataverse.looping_next_link = true));
+    let out = sim.run(&REPORT, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("nextLink"), "{}", stderr(&out));
+    assert!(sim.stats().dataverse.requests < 100, "the loop was cut short");
+}
+
+#[test]
+fn a_token_that_expires_mid_run_is_renewed() {
+    let knobs = Knobs {
+        // Tokens live 2 s; every request takes 20 ms, so the run outlives several of them
+        // (a `$batch` of 20 takes 0.4 s) and some expire between issue and use.
+        token_lifetime: Some(Duration::from_secs(2)),
+        latency: Duration::from_millis(20),
+        ..Knobs::default()
+    };
+    let (changed, sim) = faulty_run("contoso", contoso, knobs, &[]);
+    assert!(changed.is_empty(), "{changed:#?}");
+    assert!(
+        sim.stats().tokens_issued > 2,
+        "tokens were renewed: {}",
+        sim.stats().tokens_issued
+    );
+}
+
+#[test]
+fn an_ews_host_that_does_not_answer_gives_errors_on_the_ews_check_only() {
+    let knobs = faults(|f| f.ews.slow_body = Some(Duration::from_secs(10)));
+    let env = [("SSYNC_REQUEST_TIMEOUT", "0.5"), ("SSYNC_MAX_RETRIES", "1")];
+    let (changed, _sim) = faulty_run("contoso", contoso, knobs, &env);
+    assert_eq!(checks_of(&changed), ["ews-basic-auth-disabled"], "{changed:#?}");
+    assert_reason(&changed, &["timed out"]);
+}
+
+#[test]
+fn an_ews_host_answering_503_gives_errors_on_the_ews_check_only() {
+    let (changed, _sim) = faulty_run("contoso", contoso, faults(|f| f.ews = down()), &[]);
+    assert_eq!(checks_of(&changed), ["ews-basic-auth-disabled"], "{changed:#?}");
+    assert_reason(&changed, &["503"]);
+}
+
+#[test]
+fn graph_down_gives_errors_on_graph_checks_only_and_quickly() {
+    let started = Instant::now();
+    let (changed, sim) = faulty_run("contoso", contoso, faults(|f| f.graph = down()), &[]);
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "a service that is down is not retried per mailbox: {:?}",
+        started.elapsed()
+    );
+    assert!(!changed.is_empty());
+    assert_only(&changed, &GRAPH_CHECKS);
+    assert!(changed.keys().all(|(c, _, _)| !not_graph(c)));
+    assert_reason(&changed, &["503"]);
+    assert!(sim.stats().graph.faults > 0);
+}
+
+#[test]
+fn dataverse_down_exits_3_before_any_check() {
+    let sim = InSim::start(contoso(), faults(|f| f.dataverse = down()));
+    let out = sim.run(&REPORT, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("Dataverse") && err.contains("503"), "{err}");
+    assert!(stdout(&out).trim().is_empty(), "no report: {}", stdout(&out));
+}
+
+#[test]
+fn identity_down_exits_3_naming_the_identity_service() {
+    let sim = InSim::start(contoso(), faults(|f| f.identity = down()));
+    let out = sim.run(&REPORT, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("token endpoint") && err.contains("503"), "{err}");
+    assert_eq!(sim.stats().dataverse.requests, 0, "nothing read without a token");
+}
+
+#[test]
+fn a_refused_connection_exits_3_within_seconds() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let out = ssync_e2e::run_with_env(
+        &[
+            "run",
+            "--org-url",
+            &url,
+            "--tenant-id",
+            "t",
+            "--client-id",
+            "c",
+            "--authority-host",
+            &url,
+            "--graph-url",
+            &url,
+        ],
+        &[("AZURE_CLIENT_SECRET", "x")],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("refused"), "{}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+}
