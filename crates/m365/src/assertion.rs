@@ -29,6 +29,10 @@ struct Claims<'a> {
     exp: u64,
 }
 
+/// How to fix an unusable certificate file, appended to every message about one.
+pub(crate) const CERTIFICATE_FIX: &str = "set AZURE_CLIENT_CERTIFICATE_PATH to a PEM file holding the \
+     app's certificate and its unencrypted private key, or use AZURE_CLIENT_SECRET instead";
+
 pub(crate) fn client_assertion(
     path: &Path,
     client_id: &str,
@@ -36,12 +40,16 @@ pub(crate) fn client_assertion(
 ) -> Result<SecretString, ConnectError> {
     let pem = std::fs::read_to_string(path).map_err(|e| {
         ConnectError::Config(format!(
-            "the certificate file {} cannot be read: {e}",
+            "the certificate file {} cannot be read: {e}; {CERTIFICATE_FIX}",
             path.display()
         ))
     })?;
-    sign(&pem, client_id, audience, now())
-        .map_err(|why| ConnectError::Config(format!("the certificate file {}: {why}", path.display())))
+    sign(&pem, client_id, audience, now()).map_err(|why| {
+        ConnectError::Config(format!(
+            "the certificate file {}: {why}; {CERTIFICATE_FIX}",
+            path.display()
+        ))
+    })
 }
 
 fn now() -> u64 {

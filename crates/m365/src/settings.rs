@@ -146,8 +146,9 @@ impl Settings {
             && !path.is_file()
         {
             return Err(ConnectError::Config(format!(
-                "the certificate file {} cannot be read",
-                path.display()
+                "the certificate file {} cannot be read; {}",
+                path.display(),
+                crate::assertion::CERTIFICATE_FIX
             )));
         }
         Ok(())
@@ -156,8 +157,12 @@ impl Settings {
 
 /// Parses a service base URL and applies the https-or-loopback rule.
 pub(crate) fn base_url(what: &str, value: &str) -> Result<Url, ConnectError> {
-    let url = Url::parse(value.trim())
-        .map_err(|e| ConnectError::Config(format!("{what} {value:?} is not a URL: {e}")))?;
+    let url = Url::parse(value.trim()).map_err(|e| {
+        ConnectError::Config(format!(
+            "{what} {value:?} is not a URL ({e}); give the full address with https://, e.g. {}",
+            example(what)
+        ))
+    })?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(ConnectError::Config(format!(
             "{what} must not carry a user name or password"
@@ -172,15 +177,27 @@ pub(crate) fn base_url(what: &str, value: &str) -> Result<Url, ConnectError> {
     Ok(url)
 }
 
+/// An example value for the flag `what`, for messages.
+fn example(what: &str) -> &'static str {
+    match what {
+        "--authority-host" => DEFAULT_AUTHORITY_HOST,
+        "--graph-url" => DEFAULT_GRAPH_URL,
+        _ => "https://contoso.crm.dynamics.com",
+    }
+}
+
 /// `https` anywhere; `http` only to loopback hosts (127.0.0.0/8, ::1, localhost).
 pub(crate) fn check_scheme(url: &Url) -> Result<(), String> {
     match url.scheme() {
         "https" => Ok(()),
         "http" if is_loopback(url) => Ok(()),
         "http" => Err(format!(
-            "{url} uses http; only https is accepted (http only for loopback hosts)"
+            "{url} uses http; only https is accepted (http only for loopback hosts): write https://{}",
+            url.host_str().unwrap_or("<host>")
         )),
-        other => Err(format!("{url} uses the scheme {other:?}; only https is accepted")),
+        other => Err(format!(
+            "{url} uses the scheme {other:?}; only https is accepted: write https://<host>"
+        )),
     }
 }
 

@@ -14,6 +14,9 @@ use crate::config::WaiverRule;
 use crate::error::CliError;
 use crate::shell::quote;
 
+/// The most mailboxes `--mailboxes` generates.
+pub const MAX_GENERATED: usize = 1_000_000;
+
 /// The scenario the options ask for: a file, a generated tenant, or the bundled `contoso`.
 pub fn scenario(args: &ScenarioArgs) -> Result<(Scenario, String), CliError> {
     match (&args.scenario, args.mailboxes) {
@@ -22,6 +25,11 @@ pub fn scenario(args: &ScenarioArgs) -> Result<(Scenario, String), CliError> {
             Ok((scenario, path.display().to_string()))
         }
         (None, Some(0)) => Err(CliError::Usage("--mailboxes needs at least 1 mailbox".into())),
+        // A huge count would only exhaust memory building the tenant; 100,000 is measured
+        // (docs/scenarios.md), ten times that is the ceiling.
+        (None, Some(n)) if n > MAX_GENERATED => Err(CliError::Usage(format!(
+            "--mailboxes {n} is more than a simulated tenant holds; pass at most {MAX_GENERATED}"
+        ))),
         (None, Some(n)) => Ok((Scenario::generated(n), format!("{n} generated healthy mailboxes"))),
         (None, None) => Ok((Scenario::contoso(), "contoso (bundled)".into())),
     }
