@@ -9,8 +9,12 @@ use crate::error::CliError;
 use crate::logging::use_colour;
 use crate::report::{self, Format, RenderOptions, Report};
 
+/// How to fix an output path that cannot be written, appended to the message.
+const OUTPUT_FIX: &str = "pass --output a file in an existing directory you can write to";
+
 /// The report's destination, checked before the run so that a mistyped path costs seconds,
 /// not a whole run.
+
 pub struct Destination {
     format: Format,
     path: Option<PathBuf>,
@@ -46,7 +50,10 @@ impl Destination {
                 .create(true)
                 .open(path)
                 .map_err(|e| {
-                    CliError::Usage(format!("cannot write the report to {}: {e}", path.display()))
+                    CliError::Usage(format!(
+                        "cannot write the report to {}: {e}; {OUTPUT_FIX}",
+                        path.display()
+                    ))
                 })?;
         }
         Ok(Self {
@@ -65,8 +72,12 @@ impl Destination {
         };
         let text = report::render(report, self.format, &opts);
         match &self.path {
-            Some(path) => fs::write(path, text)
-                .map_err(|e| CliError::Usage(format!("cannot write the report to {}: {e}", path.display()))),
+            Some(path) => fs::write(path, text).map_err(|e| {
+                CliError::Usage(format!(
+                    "cannot write the report to {}: {e}; {OUTPUT_FIX}",
+                    path.display()
+                ))
+            }),
             None => {
                 let mut out = std::io::stdout().lock();
                 out.write_all(text.as_bytes())?;
