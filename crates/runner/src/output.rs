@@ -14,7 +14,6 @@ const OUTPUT_FIX: &str = "pass --output a file in an existing directory you can 
 
 /// The report's destination, checked before the run so that a mistyped path costs seconds,
 /// not a whole run.
-
 pub struct Destination {
     format: Format,
     path: Option<PathBuf>,
