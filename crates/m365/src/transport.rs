@@ -101,8 +101,11 @@ impl Reply {
     /// `METHOD /path (request id …)`.
     pub(crate) fn describe(&self) -> String {
         match request_id(&self.headers, &self.body) {
-            Some(id) => format!("{} (request id {id})", self.request),
-            None => self.request.clone(),
+            // A `$batch` answer's request already names the id it was given.
+            Some(id) if !self.request.contains(&format!("(request id {id})")) => {
+                format!("{} (request id {id})", self.request)
+            }
+            _ => self.request.clone(),
         }
     }
 }
@@ -413,6 +416,26 @@ mod tests {
         assert_eq!(retry_after(&with_retry_after("-1")), None);
         assert_eq!(retry_after(&with_retry_after("soon")), None);
         assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn a_request_id_is_named_once() {
+        let mut headers = HeaderMap::new();
+        headers.insert("request-id", HeaderValue::from_static("rid-7"));
+        let reply = |request: &str| Reply {
+            status: 404,
+            headers: headers.clone(),
+            body: Vec::new(),
+            request: request.to_owned(),
+        };
+        assert_eq!(
+            reply("GET /v1.0/users").describe(),
+            "GET /v1.0/users (request id rid-7)"
+        );
+        assert_eq!(
+            reply("GET /v1.0/users in $batch (request id rid-7)").describe(),
+            "GET /v1.0/users in $batch (request id rid-7)"
+        );
     }
 
     #[test]
