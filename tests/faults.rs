@@ -199,6 +199,23 @@ fn a_429_storm_that_outlasts_the_retries_gives_errors_naming_throttling() {
 }
 
 #[test]
+fn a_dataverse_429_storm_that_outlasts_the_retries_stops_the_run_with_exit_3() {
+    // The organisation is read, then Dataverse throttles for a minute: the run cannot list
+    // the mailboxes it would check.
+    let knobs = Knobs {
+        limits: limits(2, 60_000),
+        graph_limits: limits(100_000, 1000),
+        ..Knobs::default()
+    };
+    let sim = InSim::start(contoso(), knobs);
+    let out = sim.run(&REPORT, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("Dataverse") && err.contains("429"), "{err}");
+    assert!(sim.stats().dataverse.throttled > 0);
+}
+
+#[test]
 fn bursts_of_5xx_never_change_a_verdict() {
     let knobs = faults(|f| {
         f.dataverse.error_rate = 0.3;
@@ -281,9 +298,10 @@ fn a_looping_next_link_in_dataverse_stops_the_run_with_exit_3() {
 #[test]
 fn a_token_that_expires_mid_run_is_renewed() {
     let knobs = Knobs {
-        // Tokens live 2 s; every request takes 20 ms, so the run outlives several of them
-        // (a `$batch` of 20 takes 0.4 s) and some expire between issue and use.
-        token_lifetime: Some(Duration::from_secs(2)),
+        // Tokens live 1 s and every request takes 20 ms: the run outlives several tokens,
+        // and a `$batch` of 20 (0.4 s) can start with a token that expires before Graph
+        // reaches its last inner request.
+        token_lifetime: Some(Duration::from_secs(1)),
         latency: Duration::from_millis(20),
         ..Knobs::default()
     };

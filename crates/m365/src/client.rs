@@ -255,6 +255,7 @@ impl Client {
                         self.identity
                             .invalidate_issued_before(Audience::Graph, sent)
                             .await;
+                        tracing::debug!("a token expired inside a $batch; renewing it and resending");
                         renew = true;
                         retry.push(i);
                         continue;
