@@ -265,9 +265,13 @@ fn explain_unknown_check() {
 }
 
 /// Runs with hostile arguments, standard input closed, and a time limit.
+/// Runs in a scratch directory: `--output <hostile value>` may create a file of that name.
 fn hostile(args: Vec<OsString>) {
+    let scratch = std::env::temp_dir().join(format!("ssync-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).expect("scratch directory");
     let mut child = command(&[])
         .args(&args)
+        .current_dir(&scratch)
         .env("AZURE_CLIENT_SECRET", "s")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -354,6 +358,7 @@ fn hostile_arguments_never_panic() {
     cases.push(vec![s("sim"), s("serve"), s("--mailboxes"), s("-5")]);
     cases.push(vec![s("list"), s("--format"), s("yaml")]);
     cases.push(vec![s("-vvvvvvvvvvvvvvvvvvvv"), s("list")]);
+    let cwd_before = std::fs::read_dir(".").map(|d| d.count()).unwrap_or(0);
     // A few at a time: each is a short process, mostly waiting.
     for chunk in cases.chunks(4) {
         std::thread::scope(|scope| {
@@ -362,4 +367,11 @@ fn hostile_arguments_never_panic() {
             }
         });
     }
+    let _ =
+        std::fs::remove_dir_all(std::env::temp_dir().join(format!("ssync-hostile-{}", std::process::id())));
+    assert_eq!(
+        std::fs::read_dir(".").map(|d| d.count()).unwrap_or(0),
+        cwd_before,
+        "nothing was written outside the scratch directory"
+    );
 }
