@@ -81,6 +81,11 @@ fn pseudonyms(facts: &Facts, text: &str) -> Pseudonyms {
             .filter_map(|u| u.display_name.as_deref()),
     );
     names.extend(facts.environment.as_ref().map(|e| e.name.as_str()));
+    // A name that is itself an address (Dynamics names a mailbox after its address) already
+    // has the address's pseudonym; a second, name-style one would win the replacement for
+    // that spelling and leave the record without an address.
+    let is_address = |n: &str| table.contains_key(&n.trim().to_lowercase());
+    let names: Vec<&str> = names.into_iter().filter(|n| !is_address(n)).collect();
     for (i, name) in names.into_iter().filter(|n| n.chars().count() >= 3).enumerate() {
         table
             .entry(name.to_owned())
@@ -185,6 +190,19 @@ mod tests {
             "to Frank@Contoso.com; 0e3c4b5a6d7e8f901a2b3c4d5e6f7a8bsam@contoso.com and x@localhost, 'a.b@c.io'.",
         );
         assert_eq!(found, ["frank@contoso.com", "sam@contoso.com", "a.b@c.io"]);
+    }
+
+    #[test]
+    fn a_name_that_is_an_address_keeps_the_address_pseudonym() {
+        let mut mailbox = fixtures::mailbox("mb", "Heidi.Park@Contoso.com");
+        mailbox.name = "Heidi.Park@Contoso.com".into();
+        let facts = MemorySource::builder().mailbox(mailbox).build().facts().clone();
+        let (redacted, table) = redact(&facts);
+        let mb = &redacted.mailboxes[0];
+        let pseudo = &table["heidi.park@contoso.com"];
+        assert_eq!(mb.email_address.as_deref(), Some(pseudo.as_str()));
+        assert_eq!(&mb.name, pseudo);
+        assert!(!table.contains_key("Heidi.Park@Contoso.com"), "{table:?}");
     }
 
     #[tokio::test]

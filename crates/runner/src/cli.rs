@@ -32,6 +32,10 @@ pub struct Cli {
 pub enum Command {
     /// Diagnose a live environment (Dataverse, Microsoft Graph, EWS; read-only).
     Run {
+        /// Diagnose the evidence bundle in FILE (written by `collect`) instead of a live
+        /// environment: no connection, no network; the connection flags are ignored.
+        #[arg(long, value_name = "FILE")]
+        from: Option<PathBuf>,
         #[command(flatten)]
         connection: ConnectionArgs,
         #[command(flatten)]
@@ -48,6 +52,9 @@ pub enum Command {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Record every fact the selected checks read into an evidence bundle, to analyse later
+    /// with `run --from` or hand to support (no secret or token is ever in it).
+    Collect(Box<CollectArgs>),
     /// Every registered check with its metadata.
     List {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -79,6 +86,32 @@ pub enum SimCommand {
         #[command(flatten)]
         scenario: ScenarioArgs,
     },
+}
+
+/// `collect`: where the facts come from, which run, and where the bundle goes.
+#[derive(Debug, Clone, Args)]
+pub struct CollectArgs {
+    /// Collect from a simulated tenant started in this process instead of a live environment
+    /// (the connection flags are then ignored).
+    #[arg(long)]
+    pub demo: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Write the bundle (JSON) to this file.
+    #[arg(long, short = 'o', value_name = "PATH", help_heading = "Output")]
+    pub output: PathBuf,
+    /// Replace e-mail addresses, domains, host names and people's names by stable pseudonyms,
+    /// so the bundle can be shared.
+    #[arg(long, help_heading = "Output")]
+    pub redact: bool,
+    /// With --redact: write the table from original to pseudonym to this file (keep it private;
+    /// it undoes the redaction). Never written into the bundle.
+    #[arg(long, value_name = "PATH", requires = "redact", help_heading = "Output")]
+    pub pseudonyms: Option<PathBuf>,
 }
 
 /// Where a live environment is and who signs in. The client secret is read only from

@@ -7,6 +7,7 @@
 //! fn main() -> std::process::ExitCode { ssync_runner::main() }
 //! ```
 
+pub mod bundle;
 mod bundled;
 pub mod cli;
 pub mod commands;

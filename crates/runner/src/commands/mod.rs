@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
+mod collect;
 mod diagnose;
 mod explain;
+mod from_bundle;
 mod list;
 mod run;
 mod sim;
@@ -13,6 +15,7 @@ use crate::cli::{Cli, Command, SimCommand};
 use crate::error::CliError;
 
 pub use explain::explain_text;
+pub use from_bundle::effective_selection;
 pub use list::list_json;
 
 pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
@@ -25,6 +28,23 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Explain { id } => explain::run(&id),
         Command::Triage { text } => triage::run(text),
         Command::Run {
+            from: Some(path),
+            selection,
+            output,
+            ..
+        } => {
+            let config = config()?;
+            let selection = config.selection_args(selection);
+            runtime()?.block_on(from_bundle::run_from(&path, &selection, &output, config.waivers))
+        }
+        Command::Collect(mut args) => {
+            let config = config()?;
+            args.connection = config.connection_args(args.connection);
+            args.selection = config.selection_args(args.selection);
+            runtime()?.block_on(collect::collect(&args, quiet))
+        }
+        Command::Run {
+            from: None,
             connection,
             selection,
             output,

@@ -35,7 +35,7 @@ pub fn scenario(args: &ScenarioArgs) -> Result<(Scenario, String), CliError> {
     }
 }
 
-async fn start(args: &ScenarioArgs) -> Result<(Sim, String), CliError> {
+pub(crate) async fn start(args: &ScenarioArgs) -> Result<(Sim, String), CliError> {
     let (scenario, name) = scenario(args)?;
     let sim = ssync_sim::start(scenario, Knobs::default())
         .await

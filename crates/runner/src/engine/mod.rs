@@ -231,7 +231,8 @@ fn check_runs(checks: &[&dyn Check], findings: &[Finding]) -> Vec<CheckRun> {
     runs
 }
 
-fn now() -> String {
+/// Now, in RFC 3339 UTC to the second, as reports and bundles write it.
+pub(crate) fn now() -> String {
     OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .ok()

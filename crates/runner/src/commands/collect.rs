@@ -1,0 +1,141 @@
+//! `ssync-doctor collect`: run the selected checks through a recording source and write what
+//! they read as an evidence bundle (`docs/bundles.md`), for `run --from` to analyse anywhere.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use ssync_core::{MemorySource, RecordingSource};
+use ssync_m365::{LiveSource, Options, Settings};
+
+use crate::bundle::{self, Collected};
+use crate::cli::{CollectArgs, SelectionArgs};
+use crate::commands::{run, sim};
+use crate::engine::{self, EngineOptions, Progress, Selection, select};
+use crate::error::CliError;
+
+/// `collect`: from the live environment of the connection flags, or from the simulated tenant
+/// with `--demo`.
+pub async fn collect(args: &CollectArgs, quiet: bool) -> Result<ExitCode, CliError> {
+    check_destination(&args.output, args.pseudonyms.as_deref())?;
+    if !args.demo {
+        let settings = run::settings(&args.connection)?;
+        return collect_from(settings, args, quiet).await;
+    }
+    let (sim, name) = sim::start(&args.scenario).await?;
+    tracing::info!(scenario = %name, org_url = %sim.org_url, "simulated tenant started");
+    let result = collect_from(sim::sim_settings(&sim), args, quiet).await;
+    sim.shutdown().await;
+    result
+}
+
+/// Connects, runs the checks through a [`RecordingSource`] and writes the bundle.
+async fn collect_from(settings: Settings, args: &CollectArgs, quiet: bool) -> Result<ExitCode, CliError> {
+    let all_checks: Vec<&'static dyn ssync_core::Check> =
+        crate::registered()?.iter().map(|r| r.check).collect();
+    let selection = &args.selection;
+    let checks = select::select_checks(&all_checks, &selection.checks, &selection.skip_checks)?;
+    let org_url = settings.org_url.clone();
+    tracing::info!(org_url = %org_url, tenant = %settings.tenant_id, client = %settings.client_id, "connecting");
+    // SSYNC_* variables shorten timeouts and retries as for `run` (docs/errors.md).
+    let options = Options::from_env()?;
+    let source = RecordingSource::new(LiveSource::connect(settings, options).await?);
+    let opts = EngineOptions {
+        progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
+        ..EngineOptions::new(org_url.clone(), "live")
+    };
+    let engine_selection = Selection {
+        mailboxes: selection.mailbox.clone(),
+        checks: selection.checks.clone(),
+        skip_checks: selection.skip_checks.clone(),
+    };
+    let report = engine::diagnose(&source, &all_checks, &engine_selection, &opts).await?;
+    let facts = source.into_facts();
+    let mailbox_ids = covered_mailboxes(&facts, selection).await?;
+    let (bundle, table) = bundle::build(
+        Collected {
+            facts,
+            org_url,
+            all: selection.mailbox.is_empty(),
+            mailbox_ids,
+            checks: checks.iter().map(|c| c.meta().id.to_owned()).collect(),
+        },
+        args.redact,
+    );
+    write_file(&args.output, &bundle.to_json())?;
+    if let (Some(path), Some(table)) = (&args.pseudonyms, &table) {
+        let text = serde_json::to_string_pretty(table).unwrap_or_default() + "\n";
+        write_file(path, &text)?;
+    }
+    let s = &report.summary;
+    let line = format!(
+        "wrote {}: {} mailbox(es), {} check(s), {} facts{}; the checks found {} fail, {} warn, {} error. \
+         Analyse it with: ssync-doctor run --from {}\n",
+        args.output.display(),
+        bundle.selection.mailboxes.len(),
+        bundle.selection.checks.len(),
+        bundle.fact_count(),
+        if bundle.redacted { ", redacted" } else { "" },
+        s.fail,
+        s.warn,
+        s.error,
+        crate::shell::quote(&args.output.display().to_string()),
+    );
+    let mut out = std::io::stdout().lock();
+    out.write_all(line.as_bytes())?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The ids of the mailboxes the run covered: the same selection made again over the recorded
+/// facts, which is also what `run --from` will see.
+async fn covered_mailboxes(
+    facts: &ssync_core::Facts,
+    selection: &SelectionArgs,
+) -> Result<Vec<String>, CliError> {
+    let replay = MemorySource::from_facts(facts.clone());
+    let mailboxes = select::select_mailboxes(&replay, &selection.mailbox).await?;
+    Ok(mailboxes.into_iter().map(|m| m.id).collect())
+}
+
+/// Refuses, before connecting, a destination that cannot be written.
+fn check_destination(output: &Path, pseudonyms: Option<&Path>) -> Result<(), CliError> {
+    for path in std::iter::once(output).chain(pseudonyms) {
+        if path.is_dir() {
+            return Err(CliError::Usage(format!(
+                "{} is a directory; give a file name",
+                path.display()
+            )));
+        }
+        let parent = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            return Err(CliError::Usage(format!(
+                "cannot write {}: the directory {} does not exist",
+                path.display(),
+                parent.display()
+            )));
+        }
+    }
+    if pseudonyms == Some(output) {
+        return Err(CliError::Usage(
+            "--pseudonyms must name another file than --output".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` through a temporary file beside it, so that a failed write never
+/// leaves half a bundle behind.
+fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+    let mut tmp = PathBuf::from(path);
+    tmp.as_mut_os_string().push(".partial");
+    let err = |e: std::io::Error| CliError::Usage(format!("cannot write {}: {e}", path.display()));
+    std::fs::write(&tmp, text).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        err(e)
+    })
+}

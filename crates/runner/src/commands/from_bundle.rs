@@ -1,0 +1,72 @@
+//! `ssync-doctor run --from bundle.json`: the checks over an evidence bundle's recorded facts,
+//! with no network, through the same engine and reports as a live run.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use ssync_core::MemorySource;
+
+use crate::bundle::{self, Bundle};
+use crate::cli::{OutputArgs, SelectionArgs};
+use crate::commands::diagnose::diagnose_source;
+use crate::config::WaiverRule;
+use crate::engine::{EngineOptions, Progress};
+use crate::error::CliError;
+use crate::output::Destination;
+
+/// Reads the bundle (a damaged one is bad input, exit 2, naming the file and the place), then
+/// runs exactly the `run` code path over it.
+pub async fn run_from(
+    path: &Path,
+    selection: &SelectionArgs,
+    output: &OutputArgs,
+    waivers: Vec<WaiverRule>,
+) -> Result<ExitCode, CliError> {
+    let bundle = bundle::read_file(path).map_err(|(file, err)| CliError::Usage(format!("{file}: {err}")))?;
+    let known: Vec<&str> = crate::registered()?.iter().map(|r| r.check.meta().id).collect();
+    let selection = effective_selection(&bundle, selection, &known)?;
+    let destination = Destination::prepare(output)?;
+    let opts = EngineOptions {
+        progress: Progress::hidden(),
+        waivers,
+        ..EngineOptions::new(bundle.environment.org_url.clone(), "bundle")
+    };
+    let source = MemorySource::from_facts(bundle.facts);
+    diagnose_source(&source, &selection, output, destination, &opts).await
+}
+
+/// The selection of the command line, or the collection's where the command line gives none:
+/// the bundle only holds the facts its own selection read, so that is what it answers best.
+/// Checks this version no longer has are left out with a warning.
+pub fn effective_selection(
+    bundle: &Bundle,
+    given: &SelectionArgs,
+    known: &[&str],
+) -> Result<SelectionArgs, CliError> {
+    let mut selection = given.clone();
+    if selection.mailbox.is_empty() && !selection.all {
+        selection.mailbox = bundle.mailbox_values();
+    }
+    if selection.checks.is_empty() && !bundle.selection.checks.is_empty() {
+        let (kept, gone): (Vec<&String>, Vec<&String>) = bundle
+            .selection
+            .checks
+            .iter()
+            .partition(|id| known.contains(&id.as_str()));
+        if !gone.is_empty() {
+            let gone: Vec<&str> = gone.iter().map(|s| s.as_str()).collect();
+            tracing::warn!(
+                "the bundle ran checks this version does not have; left out: {}",
+                gone.join(", ")
+            );
+        }
+        if kept.is_empty() {
+            return Err(CliError::Usage(format!(
+                "none of the bundle's checks ({}) is known to this version; name checks with --check",
+                bundle.selection.checks.join(", ")
+            )));
+        }
+        selection.checks = kept.into_iter().cloned().collect();
+    }
+    Ok(selection)
+}
