@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Runs each fuzz target of fuzz/ for a bounded time, one after another, and prints the
-# executions, time and corpus size of each. Not part of CI: results go to docs/reliability.md.
+# executions, time, coverage and corpus size of each. Not part of CI: results are recorded by
+# hand in docs/reliability.md.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 60 s, every target)
 #   scripts/fuzz.sh 300 scenario                          (one target for five minutes)
 #
 # Toolchain. cargo fuzz passes `-Zsanitizer=address` and other unstable flags to rustc, which
-# a stable toolchain refuses unless RUSTC_BOOTSTRAP=1 is set. What works on this project's
-# machines (stable 1.95, no nightly to be fetched):
-#   * `RUSTC_BOOTSTRAP=1 cargo fuzz run <target>` — builds and runs with AddressSanitizer;
-#     the stable toolchain ships librustc-stable_rt.asan.a, so nothing else is needed.
-#   * `--sanitizer none` also works (faster, but finds only panics and aborts: Rust code
-#     without `unsafe` gains little from ASan). Set FUZZ_SANITIZER=none to use it.
-# The script always sets RUSTC_BOOTSTRAP=1; with a nightly toolchain it does no harm.
+# a stable toolchain refuses unless RUSTC_BOOTSTRAP=1 is set. On this project's machines
+# (stable 1.95, and no other toolchain can be fetched) this works, and is what the script does:
+#   RUSTC_BOOTSTRAP=1 cargo fuzz run <target>
+# It builds and runs with AddressSanitizer: the stable toolchain ships librustc-stable_rt.asan.a,
+# so nothing else is needed. With a nightly toolchain the variable does no harm.
+# FUZZ_SANITIZER=none builds without ASan (`--sanitizer none`: faster; finds panics, aborts,
+# timeouts and out-of-memory, which is what matters for code without `unsafe`). Not tried here:
+# it needs a full rebuild of the instrumented dependencies (about ten minutes).
+#
+# The first build compiles ssync-core, ssync-sim and the check crates in release with coverage
+# instrumentation: about 12 minutes on two cores; later builds only what changed.
 #
 # Each target writes new inputs to fuzz/corpus/<target>/ (not committed) and starts from the
 # committed seeds in fuzz/seeds/<target>/ and the dictionary fuzz/dicts/<target>.dict. A
@@ -25,7 +30,7 @@ cd "$root"
 
 seconds="${1:-60}"
 shift || true
-all_targets=(triage_alert www_authenticate odata_decode scenario)
+all_targets=(triage_alert www_authenticate odata_decode scenario bundle_facts)
 if [ $# -eq 0 ]; then targets=("${all_targets[@]}"); else targets=("$@"); fi
 sanitizer="${FUZZ_SANITIZER:-address}"
 
@@ -33,6 +38,7 @@ sanitizer="${FUZZ_SANITIZER:-address}"
 max_len() {
     case "$1" in
         scenario) echo 16384 ;;
+        bundle_facts) echo 32768 ;;
         odata_decode) echo 8192 ;;
         *) echo 4096 ;;
     esac
