@@ -17,7 +17,7 @@
 # it needs a full rebuild of the instrumented dependencies (about ten minutes).
 #
 # The first build compiles ssync-core, ssync-sim and the check crates in release with coverage
-# instrumentation: about 12 minutes on two cores; later builds only what changed.
+# instrumentation: 10 to 25 minutes on two busy cores; later builds only what changed.
 #
 # Each target writes new inputs to fuzz/corpus/<target>/ (not committed) and starts from the
 # committed seeds in fuzz/seeds/<target>/ and the dictionary fuzz/dicts/<target>.dict. A
