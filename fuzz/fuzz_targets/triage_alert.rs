@@ -10,10 +10,10 @@ use libfuzzer_sys::fuzz_target;
 #[path = "../../crates/runner/src/triage.rs"]
 mod triage;
 
-/// Known finding (docs/reliability.md; input in
+/// Former finding (docs/reliability.md; input in
 /// fuzz/artifacts-kept/triage_alert/empty-mailbox-name.txt): a receiving alert whose mailbox
-/// name is only dots gives `Some("")`. Turn this on again once the parser is fixed.
-const MAILBOX_NEVER_EMPTY: bool = false;
+/// name is only dots gave `Some("")`; the parser now gives no name.
+const MAILBOX_NEVER_EMPTY: bool = true;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -12,14 +12,30 @@
 
 use ssync_core::records::AuthChallenge;
 
+/// A header value that does not parse as challenges: a scheme that is not an RFC 7235 token
+/// (e.g. a stray quote swallowed the rest). Reported as a malformed answer, never guessed at,
+/// because a guessed scheme list could turn into a false `fail`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unreadable WWW-Authenticate header: `{0}` is not an authentication scheme")]
+pub struct Unreadable(pub String);
+
 /// Every challenge in the given header values, in order.
-pub fn parse_all<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<AuthChallenge> {
-    values.into_iter().flat_map(parse).collect()
+pub fn parse_all<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Vec<AuthChallenge>, Unreadable> {
+    let mut out = Vec::new();
+    for value in values {
+        out.extend(parse(value)?);
+    }
+    Ok(out)
+}
+
+/// RFC 7230 `tchar`: what a scheme token may contain.
+fn is_tchar(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
 }
 
 /// Every challenge in one header value, in order. Parameters are kept verbatim (joined by
 /// `", "` when they were comma-separated).
-pub fn parse(value: &str) -> Vec<AuthChallenge> {
+pub fn parse(value: &str) -> Result<Vec<AuthChallenge>, Unreadable> {
     let mut out: Vec<AuthChallenge> = Vec::new();
     for item in split_top_level(value) {
         let item = item.trim_matches(is_ows);
@@ -38,6 +54,9 @@ pub fn parse(value: &str) -> Vec<AuthChallenge> {
                 }
                 current.params.push_str(item);
             }
+        } else if !token.chars().all(is_tchar) {
+            let shown: String = token.chars().take(40).collect();
+            return Err(Unreadable(shown));
         } else {
             out.push(AuthChallenge {
                 scheme: token.to_owned(),
@@ -45,7 +64,7 @@ pub fn parse(value: &str) -> Vec<AuthChallenge> {
             });
         }
     }
-    out
+    Ok(out)
 }
 
 fn is_ows(c: char) -> bool {
@@ -89,7 +108,7 @@ mod tests {
 
     #[test]
     fn separate_headers_each_with_one_scheme() {
-        let got = parse_all(["Negotiate", "NTLM", "Basic realm=\"mail.contoso.com\""]);
+        let got = parse_all(["Negotiate", "NTLM", "Basic realm=\"mail.contoso.com\""]).unwrap();
         assert_eq!(schemes(&got), ["Negotiate", "NTLM", "Basic"]);
         assert_eq!(got[2].params, "realm=\"mail.contoso.com\"");
         assert_eq!(got[0].params, "");
@@ -97,14 +116,14 @@ mod tests {
 
     #[test]
     fn several_schemes_in_one_header() {
-        let got = parse("Negotiate, NTLM,Basic realm=\"x\"");
+        let got = parse("Negotiate, NTLM,Basic realm=\"x\"").unwrap();
         assert_eq!(schemes(&got), ["Negotiate", "NTLM", "Basic"]);
     }
 
     #[test]
     fn quoted_params_with_commas_stay_with_their_scheme() {
         let v = r#"Bearer client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*,x@y", token_types="app_asserted_user_v1 service_asserted_app_v1", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", Basic realm="mail.contoso.com""#;
-        let got = parse(v);
+        let got = parse(v).unwrap();
         assert_eq!(schemes(&got), ["Bearer", "Basic"]);
         assert_eq!(
             got[0].params,
@@ -115,7 +134,7 @@ mod tests {
 
     #[test]
     fn token68_and_spaces_around_equals() {
-        let got = parse("Negotiate oYGRMIGOoAMKAQ==, Basic realm = \"a,b\" , charset = \"UTF-8\"");
+        let got = parse("Negotiate oYGRMIGOoAMKAQ==, Basic realm = \"a,b\" , charset = \"UTF-8\"").unwrap();
         assert_eq!(schemes(&got), ["Negotiate", "Basic"]);
         assert_eq!(got[0].params, "oYGRMIGOoAMKAQ==");
         assert_eq!(got[1].params, "realm = \"a,b\", charset = \"UTF-8\"");
@@ -123,9 +142,9 @@ mod tests {
 
     #[test]
     fn escaped_quotes_and_unterminated_strings() {
-        let got = parse(r#"Basic realm="a\"b,c", NTLM"#);
+        let got = parse(r#"Basic realm="a\"b,c", NTLM"#).unwrap();
         assert_eq!(schemes(&got), ["Basic", "NTLM"]);
-        let got = parse(r#"Basic realm="never closed, NTLM"#);
+        let got = parse(r#"Basic realm="never closed, NTLM"#).unwrap();
         assert_eq!(schemes(&got), ["Basic"]);
     }
 
@@ -143,14 +162,26 @@ mod tests {
             "é=ü, ß",
             "\t,\t",
         ] {
-            let got = parse(junk);
+            let got = parse(junk).unwrap_or_default();
             assert!(
                 got.iter()
                     .all(|c| !c.scheme.is_empty() && !c.scheme.contains('=')),
                 "{junk:?}: {got:?}"
             );
         }
-        assert!(parse("realm=\"x\"").is_empty());
-        assert_eq!(schemes(&parse("é=ü, ß")), ["ß"]);
+        assert!(parse("realm=\"x\"").unwrap().is_empty());
+        assert!(
+            parse("é=ü, ß").is_err(),
+            "a non-token scheme is unreadable, not a scheme"
+        );
+    }
+
+    #[test]
+    fn a_stray_quote_makes_the_header_unreadable_instead_of_inventing_a_scheme() {
+        // Found by fuzzing: the quote swallowed `Basic`, and `x",` became a "scheme", which
+        // would have turned a malformed answer into a false `fail`.
+        let err = parse(r#"Negotiate, x", Basic realm="mail.contoso.com""#).unwrap_err();
+        assert!(err.to_string().contains("x\""), "{err}");
+        assert!(parse_all(["NTLM", r#"x", Basic"#]).is_err());
     }
 }

@@ -60,9 +60,13 @@ pub(crate) async fn probe(transport: &Transport, location: &str) -> Result<EwsPr
         .iter()
         .filter_map(|v| v.to_str().ok())
         .collect();
+    let challenges = challenge::parse_all(values).map_err(|e| SourceError::Malformed {
+        service: format!("EWS endpoint {}", url.host_str().unwrap_or("?")),
+        detail: e.to_string(),
+    })?;
     Ok(EwsProbe {
         url: location.to_owned(),
         status: reply.status,
-        challenges: challenge::parse_all(values),
+        challenges,
     })
 }

@@ -78,7 +78,9 @@ pub fn parse(text: &str) -> Option<Alert> {
                     "\n",
                 )
             })
-            .map(|m| m.trim_end_matches('.').to_owned());
+            .map(|m| m.trim_end_matches('.').trim().to_owned())
+            // "for the mailbox ." names nobody (found by fuzzing): no name, not an empty one.
+            .filter(|m| !m.is_empty());
         (Some(Symptom::Receiving), mailbox, None)
     } else if let Some(at) = lower.find("appointments, contacts, and tasks can't be synchronized") {
         let mailbox = after_marker(&text, &lower, at, "specified in the mailbox ", " are correct");
@@ -184,6 +186,12 @@ mod tests {
     const ACT: &str = "Appointments, contacts, and tasks can’t be synchronized. Make sure that the \
         credentials specified in the mailbox <Sam Jones> are correct and have sufficient permissions. Then, \
         enable the mailbox for appointments, contacts, and tasks synchronization.";
+
+    #[test]
+    fn an_empty_mailbox_name_is_no_name() {
+        let alert = parse("Email cannot be received for the mailbox .").expect("the receiving symptom");
+        assert_eq!(alert.mailbox, None);
+    }
 
     #[test]
     fn the_three_symptoms_with_mailbox_and_code() {
