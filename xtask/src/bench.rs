@@ -42,6 +42,10 @@ pub struct BenchArgs {
     /// Also print the simulator's request count per route.
     #[arg(long)]
     routes: bool,
+    /// A `RUST_LOG` filter for ssync-doctor (e.g. `info,ssync_m365=debug`), to see in
+    /// target/bench/log-N.txt where the time goes. Default: `-v`.
+    #[arg(long, value_name = "FILTER")]
+    rust_log: Option<String>,
 }
 
 /// What one run measured.
@@ -151,7 +155,7 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<(), String> {
     let latency = Duration::from_millis(args.latency_ms);
     let mut rows = Vec::new();
     for &n in &args.sizes {
-        let row = runtime.block_on(measure(&binary, &out_dir, n, latency, !args.no_limits))?;
+        let row = runtime.block_on(measure(&binary, &out_dir, n, latency, args))?;
         eprintln!("{}", table::one_line(&row));
         if args.routes {
             eprintln!("{}", table::routes(&row.sim));
@@ -176,11 +180,11 @@ async fn measure(
     out_dir: &Path,
     n: u64,
     latency: Duration,
-    limits: bool,
+    args: &BenchArgs,
 ) -> Result<Row, String> {
     let size = usize::try_from(n).map_err(|_| format!("{n} mailboxes is too many"))?;
     eprintln!("N = {n}: starting the simulated tenant");
-    let sim = ssync_sim::start(Scenario::generated(size), knobs(latency, limits))
+    let sim = ssync_sim::start(Scenario::generated(size), knobs(latency, !args.no_limits))
         .await
         .map_err(|e| format!("cannot start the simulated tenant: {e}"))?;
     let report = out_dir.join(format!("report-{n}.json"));
@@ -199,7 +203,7 @@ async fn measure(
         // The simulator's own test secret, handed over the way the contract requires.
         .env("AZURE_CLIENT_SECRET", &sim.client_secret)
         .env_remove("AZURE_CLIENT_CERTIFICATE_PATH")
-        .env_remove("RUST_LOG")
+        .env("RUST_LOG", args.rust_log.as_deref().unwrap_or(""))
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(create(&report)?);
