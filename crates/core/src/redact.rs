@@ -1,6 +1,6 @@
 //! Pseudonymising recorded [`Facts`] so that an evidence bundle can be shared: e-mail
 //! addresses, mail domains, host names and people's names are replaced by stable pseudonyms
-//! (`person-3@domain-1.example`, `host-2.example`, `Person 7`), consistently everywhere —
+//! (`person-3@domain-1.example`, `host-2.example`, `Person 7`, `Profile 2`), consistently everywhere —
 //! records, alert texts, raw answers — so that every check reaches the same status on the
 //! redacted facts as on the original ones.
 //!
@@ -90,6 +90,17 @@ fn pseudonyms(facts: &Facts, text: &str) -> Pseudonyms {
         table
             .entry(name.to_owned())
             .or_insert_with(|| format!("Person {}", i + 1));
+    }
+    // Profile names often carry a company or partner name ("Fabrikam cross-tenant OAuth").
+    let profiles: BTreeSet<&str> = facts.profiles.iter().map(|p| p.name.as_str()).collect();
+    for (i, name) in profiles
+        .into_iter()
+        .filter(|n| n.chars().count() >= 3)
+        .enumerate()
+    {
+        table
+            .entry(name.to_owned())
+            .or_insert_with(|| format!("Profile {}", i + 1));
     }
     table
 }
@@ -236,7 +247,13 @@ mod tests {
             .clone();
         let (redacted, table) = redact(&facts);
         let text = serde_json::to_string(&redacted).unwrap().to_lowercase();
-        for secret in ["frank", "miller", "contoso", "mail.contoso.com"] {
+        for secret in [
+            "frank",
+            "miller",
+            "contoso",
+            "mail.contoso.com",
+            "exchange on-premises",
+        ] {
             assert!(!text.contains(secret), "{secret} survived: {text}");
         }
         assert!(
