@@ -64,15 +64,25 @@ pub(crate) async fn prepare(source: &LiveSource, plan: &RunPlan) -> Result<(), S
             prefetch_domains(source, &mailboxes).await;
         }
     };
-    let bulk_graph = async {
+    // Two chains of Graph pages that do not wait for each other.
+    let bulk_users = async {
         if bulk && plan.needs(DataNeed::EntraUsers) {
             let _ = source.all_users().await;
         }
+    };
+    let bulk_deleted = async {
         if bulk && plan.needs(DataNeed::DeletedUsers) {
             let _ = ssync_core::DataSource::deleted_users_matching(source, "").await;
         }
     };
-    tokio::join!(profiles, dataverse_people, alerts, domains, bulk_graph);
+    tokio::join!(
+        profiles,
+        dataverse_people,
+        alerts,
+        domains,
+        bulk_users,
+        bulk_deleted
+    );
     if bulk {
         if plan.needs(DataNeed::MailboxLocation) {
             prefetch_hybrid_locations(source, &mailboxes).await;

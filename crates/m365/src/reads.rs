@@ -59,6 +59,24 @@ impl LiveSource {
         self.client.collect(Service::Dataverse, url, entity_set).await
     }
 
+    /// A Dataverse collection, decoded page by page.
+    pub(crate) async fn dataverse_records<T>(
+        &self,
+        entity_set: &str,
+        select: &str,
+        filter: Option<&str>,
+        decode: impl Fn(&Value) -> Decoded<T>,
+    ) -> Fact<Vec<T>> {
+        let mut q = vec![("$select", select)];
+        if let Some(f) = filter {
+            q.push(("$filter", f));
+        }
+        let url = self.client.url(Service::Dataverse, entity_set, &q)?;
+        self.client
+            .collect_decoded(Service::Dataverse, url, entity_set, decode)
+            .await
+    }
+
     pub(crate) async fn read_environment(&self) -> Fact<Environment> {
         let mut url = self.client.url(
             Service::Dataverse,
@@ -77,10 +95,13 @@ impl LiveSource {
     }
 
     pub(crate) async fn read_profiles(&self) -> Fact<Vec<EmailServerProfile>> {
-        let items = self
-            .dataverse_collection("emailserverprofiles", decode::PROFILE_COLUMNS, None, &[])
-            .await?;
-        decode_all(Service::Dataverse, "emailserverprofiles", &items, decode::profile)
+        self.dataverse_records(
+            "emailserverprofiles",
+            decode::PROFILE_COLUMNS,
+            None,
+            decode::profile,
+        )
+        .await
     }
 
     /// Every mailbox, or those of one profile.
@@ -90,10 +111,13 @@ impl LiveSource {
             Some(p) => return Err(bad_key("profile id", p)),
             None => None,
         };
-        let items = self
-            .dataverse_collection("mailboxes", decode::MAILBOX_COLUMNS, filter.as_deref(), &[])
-            .await?;
-        decode_all(Service::Dataverse, "mailboxes", &items, decode::mailbox)
+        self.dataverse_records(
+            "mailboxes",
+            decode::MAILBOX_COLUMNS,
+            filter.as_deref(),
+            decode::mailbox,
+        )
+        .await
     }
 
     /// Records whose `property` is one of `values`, with `In` filters of [`IDS_PER_FILTER`].
@@ -186,10 +210,14 @@ impl LiveSource {
     pub(crate) async fn all_system_users(&self) -> Fact<Arc<HashMap<String, SystemUser>>> {
         self.all_system_users
             .get_or_init(|| async {
-                let items = self
-                    .dataverse_collection("systemusers", decode::SYSTEM_USER_COLUMNS, None, &[])
+                let users = self
+                    .dataverse_records(
+                        "systemusers",
+                        decode::SYSTEM_USER_COLUMNS,
+                        None,
+                        decode::system_user,
+                    )
                     .await?;
-                let users = decode_all(Service::Dataverse, "systemusers", &items, decode::system_user)?;
                 Ok(Arc::new(
                     users
                         .into_iter()
@@ -204,10 +232,9 @@ impl LiveSource {
     pub(crate) async fn all_queues(&self) -> Fact<Arc<HashMap<String, Queue>>> {
         self.all_queues
             .get_or_init(|| async {
-                let items = self
-                    .dataverse_collection("queues", decode::QUEUE_COLUMNS, None, &[])
+                let queues = self
+                    .dataverse_records("queues", decode::QUEUE_COLUMNS, None, decode::queue)
                     .await?;
-                let queues = decode_all(Service::Dataverse, "queues", &items, decode::queue)?;
                 Ok(Arc::new(
                     queues
                         .into_iter()
@@ -288,8 +315,10 @@ impl LiveSource {
                     "users",
                     &[("$select", decode::USER_PROPERTIES), ("$top", &top)],
                 )?;
-                let items = self.client.collect(Service::Graph, url, "users").await?;
-                let users = decode_all(Service::Graph, "users", &items, decode::entra_user)?;
+                let users = self
+                    .client
+                    .collect_decoded(Service::Graph, url, "users", decode::entra_user)
+                    .await?;
                 Ok(Arc::new(UserIndex::new(users)))
             })
             .await
@@ -483,6 +512,6 @@ pub(crate) async fn raw_get(source: &LiveSource, raw: RawService, path: &str) ->
     }
     source
         .client
-        .get_json(service, &url, path.split('?').next().unwrap_or(path))
+        .get_json_annotated(service, &url, path.split('?').next().unwrap_or(path))
         .await
 }

@@ -323,6 +323,10 @@ async fn requests_carry_the_documented_headers_and_no_credentials_go_to_ews() {
     })
     .await;
     source.profiles().await.unwrap();
+    source
+        .raw_get(RawService::Dataverse, "queues?$select=name")
+        .await
+        .unwrap();
     let probe = source
         .ews_probe(&format!("{}/mail/EWS/Exchange.asmx", server.url))
         .await
@@ -338,9 +342,18 @@ async fn requests_carry_the_documented_headers_and_no_credentials_go_to_ews() {
     assert_eq!(get("authorization", profiles).as_deref(), Some("Bearer dv-token"));
     assert_eq!(get("odata-version", profiles).as_deref(), Some("4.0"));
     let prefer = get("prefer", profiles).unwrap();
+    // The source's own reads ask only for the annotation its decoders read (a `*` page is
+    // about twice the size); the escape hatch gets everything, labels included.
     assert!(
-        prefer.contains("odata.maxpagesize=5000") && prefer.contains("odata.include-annotations=\"*\""),
+        prefer.contains("odata.maxpagesize=5000")
+            && prefer.contains("odata.include-annotations=\"Microsoft.Dynamics.CRM.lookuplogicalname\""),
         "{prefer}"
+    );
+    let raw = seen.iter().find(|s| s.target.contains("queues")).unwrap();
+    let raw_prefer = get("prefer", raw).unwrap();
+    assert!(
+        raw_prefer.contains("odata.include-annotations=\"*\""),
+        "{raw_prefer}"
     );
     assert!(
         profiles.target.contains("$select=emailserverprofileid"),
@@ -352,4 +365,37 @@ async fn requests_carry_the_documented_headers_and_no_credentials_go_to_ews() {
     assert_eq!(ews.method, "POST");
     assert_eq!(get("authorization", ews), None, "the probe sends no credentials");
     assert!(ews.body.contains("GetFolder"));
+}
+
+#[tokio::test]
+async fn a_bad_record_on_a_later_page_fails_the_whole_collection() {
+    // Collections are decoded page by page (no page's JSON outlives its decoding); a record
+    // that cannot be decoded on page 2 must still fail the read, not shorten it.
+    let (source, server) = source_with(|s, base| {
+        if s.target.contains("emailserverprofiles") && !s.target.contains("page=2") {
+            return json(
+                200,
+                &format!(
+                    r#"{{"value":[{{"emailserverprofileid":"00000000-0000-0000-0000-0000000000p1","servertype":1}}],
+                        "@odata.nextLink":"{base}/api/data/v9.2/emailserverprofiles?page=2"}}"#
+                ),
+            );
+        }
+        json(200, r#"{"value":[{"emailserverprofileid":"00000000-0000-0000-0000-0000000000p2"}]}"#)
+    })
+    .await;
+    let err = source.profiles().await.unwrap_err();
+    assert!(
+        matches!(&err, SourceError::Malformed { detail, .. }
+            if detail.contains("emailserverprofiles") && detail.contains("servertype")),
+        "{err:?}"
+    );
+    let pages = server
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| s.target.contains("emailserverprofiles"))
+        .count();
+    assert_eq!(pages, 2);
 }
