@@ -120,6 +120,15 @@ impl Summary {
         }
     }
 
+    /// Adds another summary's status counts (not its `mailboxes`).
+    pub fn add_counts(&mut self, other: &Summary) {
+        self.pass += other.pass;
+        self.warn += other.warn;
+        self.fail += other.fail;
+        self.skip += other.skip;
+        self.error += other.error;
+    }
+
     pub fn count(&self, status: Status) -> usize {
         match status {
             Status::Pass => self.pass,

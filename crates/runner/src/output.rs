@@ -12,6 +12,21 @@ use crate::report::{self, Format, RenderOptions, Report};
 /// How to fix an output path that cannot be written, appended to the message.
 const OUTPUT_FIX: &str = "pass --output a file in an existing directory you can write to";
 
+/// The format a report will be written in: `--format`, else the `--output` extension, else
+/// text.
+pub fn format_of(args: &OutputArgs) -> Format {
+    args.format
+        .or_else(|| args.output.as_deref().and_then(format_from_extension))
+        .unwrap_or(Format::Text)
+}
+
+/// True when the report lists `pass` results: `--include-passing`, or JUnit, which has a test
+/// case for every subject. Otherwise the engine keeps passes as counts only, which is most of
+/// the memory of a large run.
+pub fn lists_passing(args: &OutputArgs) -> bool {
+    args.include_passing || format_of(args) == Format::Junit
+}
+
 /// The report's destination, checked before the run so that a mistyped path costs seconds,
 /// not a whole run.
 pub struct Destination {
@@ -31,10 +46,7 @@ impl Destination {
     /// a person piping the report into a pager wants the same text, and a script that parses
     /// the report names its format.
     pub fn prepare(args: &OutputArgs) -> Result<Self, CliError> {
-        let format = args
-            .format
-            .or_else(|| args.output.as_deref().and_then(format_from_extension))
-            .unwrap_or(Format::Text);
+        let format = format_of(args);
         let mut created = false;
         if let Some(path) = &args.output {
             if path.is_dir() {

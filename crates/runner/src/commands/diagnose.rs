@@ -48,6 +48,7 @@ pub async fn connect_and_diagnose(
     let opts = EngineOptions {
         progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
         waivers,
+        keep_passing: crate::output::lists_passing(output),
         ..EngineOptions::new(org_url, source_label)
     };
     let result = diagnose_source(&source, selection, output, destination, &opts).await;

@@ -29,6 +29,7 @@ pub async fn run_from(
     let opts = EngineOptions {
         progress: Progress::hidden(),
         waivers,
+        keep_passing: crate::output::lists_passing(output),
         ..EngineOptions::new(bundle.environment.org_url.clone(), "bundle")
     };
     let source = MemorySource::from_facts(bundle.facts);

@@ -2,10 +2,13 @@
 //! `error` result and not the run.
 
 use std::any::Any;
+use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
 
 use futures::{FutureExt, StreamExt, stream};
-use ssync_core::{Check, CheckContext, DataSource, Finding, Outcome, Scope, Status, Subject, evaluate};
+use ssync_core::{
+    Check, CheckContext, DataSource, Finding, Outcome, Scope, Status, Subject, Summary, evaluate,
+};
 
 use super::progress::Progress;
 
@@ -27,34 +30,52 @@ impl Subjects {
     }
 }
 
-/// Runs every check over every subject of its scope, at most `concurrency` at a time, and
-/// returns one finding per (check, subject) in the report's order: check id, then subject
-/// kind, name and id.
+/// What [`run_all`] produced.
+pub struct Ran {
+    /// One finding per (check, subject) in the report's order — passes only when kept.
+    pub findings: Vec<Finding>,
+    /// Counts per status for each check id, passes included; `mailboxes` is the number of
+    /// subjects the check ran on.
+    pub counts: BTreeMap<&'static str, Summary>,
+}
+
+/// Runs every check over every subject of its scope, at most `concurrency` at a time. Every
+/// result is counted; `pass` findings are kept only when `keep_passing`. Findings come back in
+/// the report's order: check id, then subject kind, name and id.
 pub async fn run_all(
     source: &dyn DataSource,
     checks: &[&dyn Check],
     subjects: &Subjects,
     concurrency: usize,
+    keep_passing: bool,
     progress: &Progress,
-) -> Vec<Finding> {
+) -> Ran {
     let ctx = CheckContext::new(source);
     let tasks: Vec<(&dyn Check, &Subject)> = checks
         .iter()
         .flat_map(|c| subjects.of(c.meta().scope).iter().map(move |s| (*c, s)))
         .collect();
     progress.start(tasks.len());
-    let mut findings: Vec<Finding> = stream::iter(tasks)
+    let mut counts: BTreeMap<&'static str, Summary> = BTreeMap::new();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut results = stream::iter(tasks)
         .map(|(check, subject)| {
             let ctx = &ctx;
             async move {
                 let outcome = run_one(check, ctx, subject).await;
                 progress.tick();
-                Finding::new(check.meta(), subject, outcome)
+                (check, subject, outcome)
             }
         })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+        .buffer_unordered(concurrency.max(1));
+    while let Some((check, subject, outcome)) = results.next().await {
+        let tally = counts.entry(check.meta().id).or_default();
+        tally.add(outcome.status);
+        tally.mailboxes += 1;
+        if keep_passing || outcome.status != Status::Pass {
+            findings.push(Finding::new(check.meta(), subject, outcome));
+        }
+    }
     progress.finish();
     findings.sort_by(|a, b| {
         (&a.check, &a.subject.kind, &a.subject.name, &a.subject.id).cmp(&(
@@ -64,7 +85,7 @@ pub async fn run_all(
             &b.subject.id,
         ))
     });
-    findings
+    Ran { findings, counts }
 }
 
 /// One check on one subject. A `SourceError` becomes an `error` outcome (through

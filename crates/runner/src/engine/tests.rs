@@ -405,3 +405,34 @@ async fn an_unreadable_mailbox_list_means_the_run_cannot_happen() {
     assert_eq!(err.exit_code(), 3);
     assert!(err.to_string().contains("connection refused"));
 }
+
+#[tokio::test]
+async fn passes_are_counted_but_not_kept_unless_asked() {
+    let kept = diagnose_with(Selection::default()).await.unwrap();
+    let opts = EngineOptions {
+        keep_passing: false,
+        ..EngineOptions::new("u", "test")
+    };
+    let counted = diagnose(&source(), &checks(), &Selection::default(), &opts)
+        .await
+        .unwrap();
+
+    assert!(
+        kept.findings.iter().any(|f| f.status == Status::Pass),
+        "the fixture has passes"
+    );
+    assert!(counted.findings.iter().all(|f| f.status != Status::Pass));
+    assert_eq!(
+        counted.findings.len(),
+        kept.findings.iter().filter(|f| f.status != Status::Pass).count()
+    );
+    // Same counts either way, per run and per check.
+    assert_eq!(counted.summary, kept.summary);
+    let per_check = |r: &Report| {
+        r.checks
+            .iter()
+            .map(|c| (c.id.clone(), c.counts))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(per_check(&counted), per_check(&kept));
+}
