@@ -133,6 +133,7 @@ pub async fn diagnose(
     if let Err(err) = source.prepare(&plan).await {
         tracing::warn!("could not prefetch the run's data ({err}); the checks will read it one by one");
     }
+    tracing::info!("data prefetched");
 
     let environment = source.environment().await.map_err(|error| EngineError::Source {
         what: "the environment (RetrieveCurrentOrganization)".into(),
@@ -177,6 +178,7 @@ pub async fn diagnose(
         &opts.progress,
     )
     .await;
+    tracing::info!(findings = findings.len(), "checks finished");
     fill_profile_mailboxes(&mut findings, &mailboxes);
     let expired_waivers =
         crate::config::waiver::apply(&mut findings, &opts.waivers, crate::config::waiver::today());
