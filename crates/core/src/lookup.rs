@@ -87,6 +87,20 @@ pub struct ForeignTenant {
     pub environment_tenant: String,
 }
 
+impl ForeignTenant {
+    /// The `skip` a mailbox check reports for a mailbox of another tenant, pointing at
+    /// `cross-tenant-exchange`; `consequence` says what cannot be done from here ("its licence
+    /// is held in that tenant").
+    pub fn skip(&self, mailbox: &Mailbox, consequence: &str) -> Outcome {
+        Outcome::skip(format!(
+            "Mailbox '{}' is in domain {}, which belongs to tenant {}, not the environment's tenant {}; \
+             {consequence} (see `cross-tenant-exchange`).",
+            mailbox.name, self.domain, self.domain_tenant, self.environment_tenant
+        ))
+        .with_evidence("foreign_tenant", self)
+    }
+}
+
 /// `Some` when the mailbox's mail domain is known to belong to another tenant than the
 /// environment. Graph only sees the environment's tenant, so checks that compare with Graph
 /// data skip such mailboxes and leave them to `cross-tenant-exchange`. An unknown domain gives

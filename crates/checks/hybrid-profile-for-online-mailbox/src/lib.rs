@@ -60,12 +60,7 @@ impl Check for HybridProfileForOnlineMailbox {
         // Graph sees only the environment's tenant: a mailbox of another tenant cannot be
         // located from here (and is `cross-tenant-exchange`'s business).
         if let Some(foreign) = lookup::foreign_tenant(ctx.data, mailbox).await? {
-            return Ok(Outcome::skip(format!(
-                "Mailbox '{}' is in domain {}, which belongs to tenant {}, not the environment's tenant {}; \
-                 it cannot be located from this tenant (see `cross-tenant-exchange`).",
-                mailbox.name, foreign.domain, foreign.domain_tenant, foreign.environment_tenant
-            ))
-            .with_evidence("foreign_tenant", &foreign));
+            return Ok(foreign.skip(mailbox, "it cannot be located from this tenant"));
         }
         let Some(owner) = lookup::mailbox_owner(ctx.data, mailbox).await? else {
             return Ok(Outcome::error(format!(

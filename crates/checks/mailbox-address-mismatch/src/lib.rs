@@ -49,12 +49,10 @@ impl Check for MailboxAddressMismatch {
             )));
         };
         if let Some(foreign) = lookup::foreign_tenant(ctx.data, mailbox).await? {
-            return Ok(Outcome::skip(format!(
-                "Mailbox '{}' is in domain {}, which belongs to tenant {}, not the environment's tenant {}; \
-                 its address cannot be compared with this tenant's directory (see `cross-tenant-exchange`).",
-                mailbox.name, foreign.domain, foreign.domain_tenant, foreign.environment_tenant
-            ))
-            .with_evidence("foreign_tenant", &foreign));
+            return Ok(foreign.skip(
+                mailbox,
+                "its address cannot be compared with this tenant's directory",
+            ));
         }
         let Some(Owner { user, found_by, .. }) = lookup::mailbox_owner(ctx.data, mailbox).await? else {
             return Ok(Outcome::skip(format!(

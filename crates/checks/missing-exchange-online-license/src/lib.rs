@@ -73,12 +73,7 @@ impl Check for MissingExchangeOnlineLicense {
             }
         };
         if let Some(foreign) = lookup::foreign_tenant(ctx.data, mailbox).await? {
-            return Ok(Outcome::skip(format!(
-                "Mailbox '{}' is in domain {}, which belongs to tenant {}, not the environment's tenant {}; \
-                 its licence is held in that tenant (see `cross-tenant-exchange`).",
-                mailbox.name, foreign.domain, foreign.domain_tenant, foreign.environment_tenant
-            ))
-            .with_evidence("foreign_tenant", &foreign));
+            return Ok(foreign.skip(mailbox, "its licence is held in that tenant"));
         }
         let Some(owner) = lookup::mailbox_owner(ctx.data, mailbox).await? else {
             return Ok(Outcome::skip(format!(
