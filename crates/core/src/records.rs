@@ -329,6 +329,13 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
+    /// True when the mailbox uses the profile `profile_id` (GUIDs compare without case).
+    pub fn is_on_profile(&self, profile_id: &str) -> bool {
+        self.profile_id
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case(profile_id))
+    }
+
     /// The address to report the mailbox under: its e-mail address, else its name.
     pub fn display_address(&self) -> &str {
         self.email_address.as_deref().unwrap_or(&self.name)

@@ -262,11 +262,7 @@ impl DataSource for LiveSource {
                 .get_or(&wanted, async {
                     Ok(all
                         .iter()
-                        .filter(|m| {
-                            m.profile_id
-                                .as_deref()
-                                .is_some_and(|p| p.eq_ignore_ascii_case(profile_id))
-                        })
+                        .filter(|m| m.is_on_profile(profile_id))
                         .cloned()
                         .collect())
                 })

@@ -211,7 +211,7 @@ fn fill_profile_mailboxes(findings: &mut [Finding], mailboxes: &[ssync_core::rec
     }) {
         f.mailboxes = mailboxes
             .iter()
-            .filter(|m| m.profile_id.as_deref() == Some(f.subject.id.as_str()))
+            .filter(|m| m.is_on_profile(&f.subject.id))
             .map(|m| m.display_address().to_owned())
             .collect();
     }
