@@ -80,6 +80,13 @@ pub trait DataSource: Send + Sync {
         Ok(())
     }
 
+    /// Called beside [`DataSource::mailboxes`] when a run covers every mailbox (`--all`), with
+    /// what its checks read, so that a source that learns from the mailbox read that the
+    /// environment is large can start its bulk reads then rather than after the last page of
+    /// mailboxes. It must return once that read has ended, and what it reads must be what
+    /// [`DataSource::prepare`] would read anyway. The default does nothing.
+    async fn anticipate(&self, _needs: &[DataNeed]) {}
+
     /// The environment (organization id, tenant id, URL).
     async fn environment(&self) -> Result<Environment, SourceError>;
 

@@ -7,6 +7,7 @@
 use std::sync::{Mutex, PoisonError};
 
 use crate::address;
+use crate::check::DataNeed;
 use crate::data::{DataSource, RawService, RunPlan, SourceError};
 use crate::memory::{Facts, read_key};
 use crate::records::*;
@@ -79,6 +80,10 @@ fn upsert_mailboxes(facts: &mut Facts, mailboxes: &[Mailbox]) {
 impl<S: DataSource> DataSource for RecordingSource<S> {
     async fn prepare(&self, plan: &RunPlan) -> Result<(), SourceError> {
         self.inner.prepare(plan).await
+    }
+
+    async fn anticipate(&self, needs: &[DataNeed]) {
+        self.inner.anticipate(needs).await
     }
 
     async fn environment(&self) -> Result<Environment, SourceError> {

@@ -1,7 +1,6 @@
 //! Authenticated reads of Dataverse and Graph: a GET with the right headers and token, JSON
 //! decoding, `@odata.nextLink` paging with a loop guard, and Graph `$batch`.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +10,6 @@ use serde_json::{Value, json};
 use ssync_core::SourceError;
 use url::Url;
 
-use crate::decode::Decoded;
 use crate::error::ConnectError;
 use crate::failure::{from_reply, malformed};
 use crate::identity::{Audience, Identity};
@@ -65,7 +63,7 @@ impl Client {
         }
     }
 
-    fn base(&self, service: Service) -> &Url {
+    pub(crate) fn base(&self, service: Service) -> &Url {
         match service {
             Service::Graph => &self.graph,
             _ => &self.dataverse,
@@ -210,100 +208,6 @@ impl Client {
             url.set_query(Some(&crate::query::encode(query)));
         }
         Ok(url)
-    }
-
-    /// Every item of a collection, following `@odata.nextLink` unchanged. A link to another
-    /// origin, a link seen before, or more than `max_pages` pages is a malformed answer.
-    pub(crate) async fn collect(
-        &self,
-        service: Service,
-        first: Url,
-        what: &str,
-    ) -> Result<Vec<Value>, SourceError> {
-        let mut items = Vec::new();
-        self.pages(service, first, what, |values| {
-            items.extend(values);
-            Ok(())
-        })
-        .await?;
-        Ok(items)
-    }
-
-    /// Every record of a collection, decoded page by page: only one page of JSON is held at a
-    /// time, so 100,000 records cost their decoded size, not that of their JSON trees.
-    pub(crate) async fn collect_decoded<T>(
-        &self,
-        service: Service,
-        first: Url,
-        what: &str,
-        decode: impl Fn(&Value) -> Decoded<T>,
-    ) -> Result<Vec<T>, SourceError> {
-        let mut records = Vec::new();
-        self.pages(service, first, what, |values| {
-            records.reserve(values.len());
-            for v in &values {
-                records.push(decode(v).map_err(|why| SourceError::Malformed {
-                    service: service.name().to_owned(),
-                    detail: format!("{what}: {why}"),
-                })?);
-            }
-            Ok(())
-        })
-        .await?;
-        Ok(records)
-    }
-
-    /// Reads the pages of a collection in order and hands each page's items to `each`
-    /// (moved out of the page, not copied).
-    async fn pages(
-        &self,
-        service: Service,
-        first: Url,
-        what: &str,
-        mut each: impl FnMut(Vec<Value>) -> Result<(), SourceError>,
-    ) -> Result<(), SourceError> {
-        let max_pages = self.transport.options().max_pages;
-        let mut seen = HashSet::new();
-        let mut url = first;
-        for _ in 0..max_pages {
-            let mut page = self.get_json(service, &url, what).await?;
-            match page.get_mut("value").map(Value::take) {
-                Some(Value::Array(values)) => each(values)?,
-                _ => {
-                    return Err(SourceError::Malformed {
-                        service: service.name().to_owned(),
-                        detail: format!("GET {}: the page of {what} has no \"value\" array", url.path()),
-                    });
-                }
-            }
-            let Some(next) = page.get("@odata.nextLink").and_then(Value::as_str) else {
-                return Ok(());
-            };
-            let next = url.join(next).map_err(|e| SourceError::Malformed {
-                service: service.name().to_owned(),
-                detail: format!("GET {}: unusable @odata.nextLink ({e})", url.path()),
-            })?;
-            if next.origin() != self.base(service).origin() {
-                return Err(SourceError::Malformed {
-                    service: service.name().to_owned(),
-                    detail: format!(
-                        "GET {}: @odata.nextLink points to another host; not followed with a token",
-                        url.path()
-                    ),
-                });
-            }
-            if !seen.insert(next.as_str().to_owned()) || next == url {
-                return Err(SourceError::Malformed {
-                    service: service.name().to_owned(),
-                    detail: format!("GET {}: @odata.nextLink repeats a page already read", url.path()),
-                });
-            }
-            url = next;
-        }
-        Err(SourceError::Malformed {
-            service: service.name().to_owned(),
-            detail: format!("{what}: more than {max_pages} pages; stopped following @odata.nextLink"),
-        })
     }
 
     /// Sends GETs (URLs relative to `/v1.0`, starting with `/`) through Graph `$batch`, 20 at a

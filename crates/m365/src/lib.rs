@@ -46,6 +46,7 @@ mod identity;
 #[cfg(test)]
 mod leak_tests;
 mod overrides;
+mod paging;
 mod prefetch;
 mod query;
 mod reads;

@@ -30,11 +30,14 @@ use ssync_core::{DataNeed, RunPlan, SourceError, address};
 use crate::cache::Keyed;
 use crate::decode;
 use crate::reads::{decode_all, location_from, user_from};
-use crate::source::{LiveSource, best_match};
+use crate::source::{LiveSource, MailboxExtent, best_match};
 use crate::transport::Service;
 
 pub(crate) async fn prepare(source: &LiveSource, plan: &RunPlan) -> Result<(), SourceError> {
-    let bulk = plan.mailbox_ids.len() > source.client.transport.options().targeted_max_mailboxes;
+    // A run whose directory reads were anticipated stays in bulk: they are under way or done,
+    // and look-ups one by one would only add requests.
+    let bulk = plan.mailbox_ids.len() > source.client.transport.options().targeted_max_mailboxes
+        || source.bulk.load(Ordering::Relaxed);
     source.bulk.store(bulk, Ordering::Relaxed);
     let mailboxes = match plan_mailboxes(source, plan).await {
         Ok(m) => m,
@@ -43,54 +46,90 @@ pub(crate) async fn prepare(source: &LiveSource, plan: &RunPlan) -> Result<(), S
             return Ok(());
         }
     };
-    let directory = plan.needs(DataNeed::SystemUsers) || plan.needs(DataNeed::EntraUsers);
+    let domains = async {
+        if plan.needs(DataNeed::DomainTenant) {
+            prefetch_domains(source, &mailboxes).await;
+        }
+    };
+    if bulk {
+        tokio::join!(bulk_reads(source, &plan.needs), domains);
+        if plan.needs(DataNeed::MailboxLocation) {
+            prefetch_hybrid_locations(source, &mailboxes).await;
+        }
+        return Ok(());
+    }
     let profiles = async {
         if plan.needs(DataNeed::Profiles) || plan.needs(DataNeed::MailboxLocation) {
             let _ = ssync_core::DataSource::profiles(source).await;
         }
     };
     let dataverse_people = async {
-        if directory {
-            prefetch_system_users(source, &mailboxes, bulk).await;
+        if plan.needs(DataNeed::SystemUsers) || plan.needs(DataNeed::EntraUsers) {
+            prefetch_system_users(source, &mailboxes).await;
         }
     };
     let alerts = async {
         if plan.needs(DataNeed::Alerts) {
-            prefetch_alerts(source, &mailboxes, bulk).await;
+            prefetch_alerts(source, &mailboxes).await;
         }
     };
-    let domains = async {
-        if plan.needs(DataNeed::DomainTenant) {
-            prefetch_domains(source, &mailboxes).await;
-        }
-    };
-    // Two chains of Graph pages that do not wait for each other.
-    let bulk_users = async {
-        if bulk && plan.needs(DataNeed::EntraUsers) {
-            let _ = source.all_users().await;
-        }
-    };
-    let bulk_deleted = async {
-        if bulk && plan.needs(DataNeed::DeletedUsers) {
-            let _ = ssync_core::DataSource::deleted_users_matching(source, "").await;
-        }
-    };
-    tokio::join!(
-        profiles,
-        dataverse_people,
-        alerts,
-        domains,
-        bulk_users,
-        bulk_deleted
-    );
-    if bulk {
-        if plan.needs(DataNeed::MailboxLocation) {
-            prefetch_hybrid_locations(source, &mailboxes).await;
-        }
-    } else if plan.needs(DataNeed::EntraUsers) || plan.needs(DataNeed::MailboxLocation) {
+    tokio::join!(profiles, dataverse_people, alerts, domains);
+    if plan.needs(DataNeed::EntraUsers) || plan.needs(DataNeed::MailboxLocation) {
         prefetch_graph_targeted(source, plan, &mailboxes).await;
     }
     Ok(())
+}
+
+/// Beside the read of every mailbox: once its first page shows a large environment, the
+/// directory reads of a bulk run start, so that the 100-odd dependent pages of Graph users
+/// are not left to begin after the last page of mailboxes. Nothing is read that `prepare`
+/// would not read for the same run.
+pub(crate) async fn anticipate(source: &LiveSource, needs: &[DataNeed]) {
+    let mut extent = source.mailbox_extent.subscribe();
+    let large = extent
+        .wait_for(|e| *e != MailboxExtent::Reading)
+        .await
+        .map(|e| *e == MailboxExtent::Large)
+        .unwrap_or(false);
+    if large {
+        tracing::debug!("more than a page of mailboxes: reading the directory in bulk meanwhile");
+        source.bulk.store(true, Ordering::Relaxed);
+        bulk_reads(source, needs).await;
+    }
+}
+
+/// The reads of a bulk run that do not depend on which mailboxes it covers, side by side:
+/// profiles, every system user and queue, every alert, every Entra user, every deleted user.
+/// Each is a single-flight fact, so `anticipate` and `prepare` share one read.
+async fn bulk_reads(source: &LiveSource, needs: &[DataNeed]) {
+    let needs = |n: DataNeed| needs.contains(&n);
+    let profiles = async {
+        if needs(DataNeed::Profiles) || needs(DataNeed::MailboxLocation) {
+            let _ = ssync_core::DataSource::profiles(source).await;
+        }
+    };
+    let dataverse_people = async {
+        if needs(DataNeed::SystemUsers) || needs(DataNeed::EntraUsers) {
+            let _ = tokio::join!(source.all_system_users(), source.all_queues());
+        }
+    };
+    let alerts = async {
+        if needs(DataNeed::Alerts) {
+            let _ = source.every_alert().await;
+        }
+    };
+    // Two chains of Graph pages that do not wait for each other.
+    let users = async {
+        if needs(DataNeed::EntraUsers) {
+            let _ = source.all_users().await;
+        }
+    };
+    let deleted = async {
+        if needs(DataNeed::DeletedUsers) {
+            let _ = ssync_core::DataSource::deleted_users_matching(source, "").await;
+        }
+    };
+    tokio::join!(profiles, dataverse_people, alerts, users, deleted);
 }
 
 /// The plan's mailbox records: from what was read already, else by id.
@@ -137,11 +176,7 @@ fn owners(mailboxes: &[Mailbox]) -> (Vec<String>, Vec<String>) {
     (users.into_iter().collect(), queues.into_iter().collect())
 }
 
-async fn prefetch_system_users(source: &LiveSource, mailboxes: &[Mailbox], bulk: bool) {
-    if bulk {
-        let _ = tokio::join!(source.all_system_users(), source.all_queues());
-        return;
-    }
+async fn prefetch_system_users(source: &LiveSource, mailboxes: &[Mailbox]) {
     let (user_ids, queue_ids) = owners(mailboxes);
     let (users, queues) = tokio::join!(
         source.read_system_users(&user_ids),
@@ -174,12 +209,7 @@ fn fill<T: Clone>(
     }
 }
 
-async fn prefetch_alerts(source: &LiveSource, mailboxes: &[Mailbox], bulk: bool) {
-    if bulk {
-        let all = source.read_all_alerts().await.map(Arc::new);
-        let _ = source.all_alerts.set(all);
-        return;
-    }
+async fn prefetch_alerts(source: &LiveSource, mailboxes: &[Mailbox]) {
     let ids: Vec<String> = mailboxes.iter().map(|m| m.id.to_ascii_lowercase()).collect();
     match source.read_alerts(&ids).await {
         Ok(mut by_mailbox) => {

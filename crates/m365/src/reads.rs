@@ -13,7 +13,7 @@ use crate::cache::Fact;
 use crate::decode::{self, Decoded};
 use crate::failure::{from_reply, malformed};
 use crate::query::{self, any_guid_eq, dataverse_in, graph_address_filter, is_plain};
-use crate::source::{LiveSource, UserIndex, best_match, service_of};
+use crate::source::{LiveSource, MailboxExtent, UserIndex, best_match, service_of};
 use crate::transport::Service;
 
 /// Ids per `In` / `or` filter: keeps URLs far below Dataverse's 32 KB limit.
@@ -60,12 +60,12 @@ impl LiveSource {
     }
 
     /// A Dataverse collection, decoded page by page.
-    pub(crate) async fn dataverse_records<T>(
+    pub(crate) async fn dataverse_records<T: Send + 'static>(
         &self,
         entity_set: &str,
         select: &str,
         filter: Option<&str>,
-        decode: impl Fn(&Value) -> Decoded<T>,
+        decode: fn(&Value) -> Decoded<T>,
     ) -> Fact<Vec<T>> {
         let mut q = vec![("$select", select)];
         if let Some(f) = filter {
@@ -104,20 +104,52 @@ impl LiveSource {
         .await
     }
 
-    /// Every mailbox, or those of one profile.
-    pub(crate) async fn read_mailboxes(&self, profile_id: Option<&str>) -> Fact<Vec<Mailbox>> {
-        let filter = match profile_id {
-            Some(p) if decode::is_guid(p) => Some(format!("_emailserverprofile_value eq {p}")),
-            Some(p) => return Err(bad_key("profile id", p)),
-            None => None,
-        };
+    /// The mailboxes of one profile.
+    pub(crate) async fn read_mailboxes_on_profile(&self, profile_id: &str) -> Fact<Vec<Mailbox>> {
+        if !decode::is_guid(profile_id) {
+            return Err(bad_key("profile id", profile_id));
+        }
+        let filter = format!("_emailserverprofile_value eq {profile_id}");
         self.dataverse_records(
             "mailboxes",
             decode::MAILBOX_COLUMNS,
-            filter.as_deref(),
+            Some(&filter),
             decode::mailbox,
         )
         .await
+    }
+
+    /// Every mailbox, telling [`LiveSource::mailbox_extent`] as soon as the first page shows
+    /// that there are more than fit in one page and than a targeted run reads one by one.
+    pub(crate) async fn read_every_mailbox(&self) -> Fact<Vec<Mailbox>> {
+        let url = self.client.url(
+            Service::Dataverse,
+            "mailboxes",
+            &[("$select", decode::MAILBOX_COLUMNS)],
+        )?;
+        let targeted_max = self.client.transport.options().targeted_max_mailboxes;
+        let read = self
+            .client
+            .collect_decoded_noting(
+                Service::Dataverse,
+                url,
+                "mailboxes",
+                decode::mailbox,
+                |items, more| {
+                    if more && items > targeted_max {
+                        self.mailbox_extent.send_replace(MailboxExtent::Large);
+                    }
+                },
+            )
+            .await;
+        self.mailbox_extent.send_if_modified(|e| {
+            let reading = *e == MailboxExtent::Reading;
+            if reading {
+                *e = MailboxExtent::Read;
+            }
+            reading
+        });
+        read
     }
 
     /// Records whose `property` is one of `values`, with `In` filters of [`IDS_PER_FILTER`].
@@ -419,6 +451,14 @@ impl LiveSource {
     }
 
     /// Every alert of the environment, grouped by the record it regards (bulk mode).
+    /// Every alert, read once however many ask.
+    pub(crate) async fn every_alert(&self) -> Fact<crate::source::AlertsByMailbox> {
+        self.all_alerts
+            .get_or_init(|| async { self.read_all_alerts().await.map(Arc::new) })
+            .await
+            .clone()
+    }
+
     pub(crate) async fn read_all_alerts(&self) -> Fact<HashMap<String, Vec<Alert>>> {
         let items = self
             .dataverse_collection("tracelogs", decode::ALERT_COLUMNS, None, &[])

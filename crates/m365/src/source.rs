@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use ssync_core::records::*;
-use ssync_core::{DataSource, RawService, RunPlan, SourceError, address};
+use ssync_core::{DataNeed, DataSource, RawService, RunPlan, SourceError, address};
 use tokio::sync::OnceCell;
 use url::Url;
 
@@ -18,6 +18,18 @@ use crate::settings::{Options, Settings, base_url};
 use crate::transport::{ClientStats, Service, Transport};
 
 /// Alerts grouped by the (lower-cased) id of the mailbox they regard.
+/// How far the read of every mailbox has got in telling the environment's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MailboxExtent {
+    /// Not read yet, or the first page has not arrived.
+    Reading,
+    /// The first page was full and more follow: a run over every mailbox will read the
+    /// directory in bulk.
+    Large,
+    /// The read ended (or failed) without showing that.
+    Read,
+}
+
 pub(crate) type AlertsByMailbox = Arc<HashMap<String, Vec<Alert>>>;
 
 /// Every Entra user of the tenant, indexed by id and by address (bulk mode).
@@ -85,6 +97,8 @@ pub struct LiveSource {
     pub(crate) environment: OnceCell<Fact<Environment>>,
     pub(crate) profiles: OnceCell<Fact<Vec<EmailServerProfile>>>,
     pub(crate) all_mailboxes: OnceCell<Fact<Vec<Mailbox>>>,
+    /// What the read of every mailbox has shown of the environment's size, for `anticipate`.
+    pub(crate) mailbox_extent: tokio::sync::watch::Sender<MailboxExtent>,
     pub(crate) known_mailboxes: std::sync::Mutex<HashMap<String, Mailbox>>,
     pub(crate) on_profile: Keyed<Vec<Mailbox>>,
     pub(crate) system_users: Keyed<Option<SystemUser>>,
@@ -142,6 +156,7 @@ impl LiveSource {
             environment: OnceCell::new(),
             profiles: OnceCell::new(),
             all_mailboxes: OnceCell::new(),
+            mailbox_extent: tokio::sync::watch::Sender::new(MailboxExtent::Reading),
             known_mailboxes: Default::default(),
             on_profile: Keyed::default(),
             system_users: Keyed::default(),
@@ -218,6 +233,10 @@ impl DataSource for LiveSource {
         crate::prefetch::prepare(self, plan).await
     }
 
+    async fn anticipate(&self, needs: &[DataNeed]) {
+        crate::prefetch::anticipate(self, needs).await
+    }
+
     async fn environment(&self) -> Result<Environment, SourceError> {
         self.environment
             .get_or_init(|| self.read_environment())
@@ -240,7 +259,7 @@ impl DataSource for LiveSource {
     async fn mailboxes(&self) -> Result<Vec<Mailbox>, SourceError> {
         self.all_mailboxes
             .get_or_init(|| async {
-                let all = self.read_mailboxes(None).await?;
+                let all = self.read_every_mailbox().await?;
                 self.remember(&all);
                 Ok(all)
             })
@@ -270,7 +289,7 @@ impl DataSource for LiveSource {
         }
         self.on_profile
             .get_or(&key(profile_id), async {
-                let found = self.read_mailboxes(Some(profile_id)).await?;
+                let found = self.read_mailboxes_on_profile(profile_id).await?;
                 self.remember(&found);
                 Ok(found)
             })

@@ -399,3 +399,68 @@ async fn a_bad_record_on_a_later_page_fails_the_whole_collection() {
         .count();
     assert_eq!(pages, 2);
 }
+
+#[tokio::test]
+async fn pages_decoded_while_the_next_is_fetched_keep_the_collection_order() {
+    // Pages are decoded on blocking threads, up to two behind the fetch; the records must
+    // still come back in the order the service gave them, across more pages than that.
+    let (source, _server) = source_with(|s, base| {
+        if !s.target.contains("emailserverprofiles") {
+            return json(404, "{}");
+        }
+        let page: usize = s
+            .target
+            .split("page=")
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1);
+        let next = if page < 6 {
+            format!(r#","@odata.nextLink":"{base}/api/data/v9.2/emailserverprofiles?page={}""#, page + 1)
+        } else {
+            String::new()
+        };
+        let records: Vec<String> = (0..3)
+            .map(|i| {
+                format!(
+                    r#"{{"emailserverprofileid":"00000000-0000-0000-0000-00000000{page:02}{i:02}","name":"p{page}-{i}","servertype":0}}"#
+                )
+            })
+            .collect();
+        json(200, &format!(r#"{{"value":[{}]{next}}}"#, records.join(",")))
+    })
+    .await;
+    let names: Vec<String> = source
+        .profiles()
+        .await
+        .expect("six pages read")
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    let expected: Vec<String> = (1..=6)
+        .flat_map(|page| (0..3).map(move |i| format!("p{page}-{i}")))
+        .collect();
+    assert_eq!(names, expected);
+}
+
+#[tokio::test]
+async fn a_page_without_a_value_array_is_malformed() {
+    let (source, _server) = source_with(|s, _| {
+        if s.target.contains("emailserverprofiles") {
+            return json(200, r#"{"items":[]}"#);
+        }
+        if s.target.contains("deletedItems") {
+            return json(200, r#"{"value":{"not":"an array"}}"#);
+        }
+        json(404, "{}")
+    })
+    .await;
+    for err in [
+        source.profiles().await.unwrap_err(),
+        source.deleted_users_matching("a@b.c").await.unwrap_err(),
+    ] {
+        assert!(
+            matches!(&err, SourceError::Malformed { detail, .. } if detail.contains("no \"value\" array")),
+            "{err:?}"
+        );
+    }
+}

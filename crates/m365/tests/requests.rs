@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use ssync_core::records::Mailbox;
-use ssync_core::{DataSource, hosts};
+use ssync_core::{DataNeed, DataSource, hosts};
 use ssync_m365::ClientStats;
 use ssync_sim::{Knobs, Scenario, Service, Stats};
 
@@ -80,5 +80,53 @@ async fn a_ten_thousand_mailbox_run_needs_fewer_than_a_hundred_requests() {
     for p in source.profiles().await.unwrap() {
         assert!(p.server_locations().iter().all(|l| hosts::is_exchange_online(l)));
     }
+    sim.shutdown().await;
+}
+
+/// Requests per service (identity, Dataverse, Graph), as the simulator counted them.
+fn per_service(stats: &Stats) -> [u64; 3] {
+    [Service::Identity, Service::Dataverse, Service::Graph].map(|s| stats.service(s).requests)
+}
+
+#[tokio::test]
+async fn anticipating_a_large_environment_starts_the_directory_early_and_reads_nothing_twice() {
+    let mut runs = Vec::new();
+    for anticipate in [false, true] {
+        let sim = sim(Scenario::generated(10_000), Knobs::default()).await;
+        let source = connect(&sim, quick()).await;
+        let all = if anticipate {
+            let (all, ()) = tokio::join!(source.mailboxes(), source.anticipate(&DataNeed::ALL));
+            all.unwrap()
+        } else {
+            source.mailboxes().await.unwrap()
+        };
+        let graph_before_prepare = sim.stats().service(Service::Graph).requests;
+        source.prepare(&plan(&all)).await.unwrap();
+        for m in &all {
+            checks_reads(&source, m).await.unwrap();
+        }
+        runs.push((graph_before_prepare, per_service(&sim.stats())));
+        sim.shutdown().await;
+    }
+    let (plain, anticipated) = (runs[0], runs[1]);
+    assert_eq!(plain.0, 0, "without anticipation Graph waits for prepare");
+    assert!(
+        anticipated.0 >= 11,
+        "every page of Entra users was read beside the mailboxes: {anticipated:?}"
+    );
+    assert_eq!(plain.1, anticipated.1, "the same requests, only earlier");
+}
+
+#[tokio::test]
+async fn a_small_environment_is_not_read_ahead() {
+    let sim = sim(Scenario::contoso(), Knobs::default()).await;
+    let source = connect(&sim, quick()).await;
+    let mailboxes_only = {
+        source.mailboxes().await.unwrap();
+        per_service(&sim.stats())
+    };
+    // The mailbox list is cached: anticipation after it has nothing to wait for.
+    source.anticipate(&DataNeed::ALL).await;
+    assert_eq!(per_service(&sim.stats()), mailboxes_only);
     sim.shutdown().await;
 }

@@ -110,7 +110,23 @@ pub async fn diagnose(
 ) -> Result<Report, EngineError> {
     let started_at = now();
     let checks = select::select_checks(all_checks, &selection.checks, &selection.skip_checks)?;
-    let mailboxes = select::select_mailboxes(source, &selection.mailboxes).await?;
+    let needs: Vec<DataNeed> = checks
+        .iter()
+        .flat_map(|c| c.meta().reads.iter().copied())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mailboxes = if selection.mailboxes.is_empty() {
+        // `--all` reads every mailbox, page after page; a large environment is known as
+        // such from the first page, and its directory can be read meanwhile.
+        let (mailboxes, ()) = tokio::join!(
+            select::select_mailboxes(source, &selection.mailboxes),
+            source.anticipate(&needs)
+        );
+        mailboxes?
+    } else {
+        select::select_mailboxes(source, &selection.mailboxes).await?
+    };
     tracing::info!(
         mailboxes = mailboxes.len(),
         checks = checks.len(),
@@ -118,14 +134,10 @@ pub async fn diagnose(
     );
 
     let profile_ids: BTreeSet<String> = mailboxes.iter().filter_map(|m| m.profile_id.clone()).collect();
-    let needs: BTreeSet<DataNeed> = checks
-        .iter()
-        .flat_map(|c| c.meta().reads.iter().copied())
-        .collect();
     let plan = RunPlan {
         mailbox_ids: mailboxes.iter().map(|m| m.id.clone()).collect(),
         profile_ids: profile_ids.iter().cloned().collect(),
-        needs: needs.into_iter().collect(),
+        needs,
     };
     // A failed prefetch is not fatal: each check then asks for what it needs and reports its
     // own `error` if the data is really unreadable, so one missing permission costs only the

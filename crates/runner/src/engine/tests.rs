@@ -306,14 +306,17 @@ async fn check_selection_and_unknown_ids() {
 }
 
 #[tokio::test]
-async fn prepare_receives_the_plan() {
+async fn prepare_receives_the_plan_and_only_all_runs_anticipate() {
     use std::sync::Mutex;
-    struct Recording(MemorySource, Mutex<Option<RunPlan>>);
+    struct Recording(MemorySource, Mutex<Option<RunPlan>>, Mutex<Vec<Vec<DataNeed>>>);
     #[async_trait]
     impl DataSource for Recording {
         async fn prepare(&self, plan: &RunPlan) -> Result<(), SourceError> {
             *self.1.lock().unwrap() = Some(plan.clone());
             Err(SourceError::Unsupported("no bulk reads here".into()))
+        }
+        async fn anticipate(&self, needs: &[DataNeed]) {
+            self.2.lock().unwrap().push(needs.to_vec());
         }
         async fn environment(&self) -> Result<Environment, SourceError> {
             self.0.environment().await
@@ -365,7 +368,7 @@ async fn prepare_receives_the_plan() {
             self.0.raw_get(s, p).await
         }
     }
-    let src = Recording(source(), Mutex::new(None));
+    let src = Recording(source(), Mutex::new(None), Mutex::new(Vec::new()));
     let checks: Vec<&dyn Check> = vec![&FailsOnFrank, &ProfileWarns];
     let report = diagnose(
         &src,
@@ -380,6 +383,21 @@ async fn prepare_receives_the_plan() {
     assert_eq!(plan.mailbox_ids.len(), 4);
     assert_eq!(plan.profile_ids, ["profile-exo", "profile-onprem"]);
     assert_eq!(plan.needs, [DataNeed::Mailboxes]);
+    assert_eq!(
+        *src.2.lock().unwrap(),
+        std::slice::from_ref(&plan.needs),
+        "--all anticipates"
+    );
+
+    // Named mailboxes are looked up, not listed: nothing to anticipate.
+    let one = Selection {
+        mailboxes: vec!["frank@contoso.com".into()],
+        ..Selection::default()
+    };
+    diagnose(&src, &checks, &one, &EngineOptions::new("u", "test"))
+        .await
+        .unwrap();
+    assert_eq!(src.2.lock().unwrap().len(), 1, "--mailbox does not anticipate");
 }
 
 #[tokio::test]
