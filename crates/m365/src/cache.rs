@@ -24,20 +24,40 @@ impl<V> Default for Keyed<V> {
     }
 }
 
+/// The fact in `cell`, or the result of `read` (run once even under concurrent callers).
+///
+/// A known fact is answered without building `read`'s future: a large run asks for the same
+/// few facts half a million times, and a read's future (request, retries, paging) is kilobytes
+/// that would be allocated and copied each time. The read is boxed for the same reason: it
+/// keeps the caller's own future small.
+pub(crate) async fn once<V, F>(cell: &OnceCell<Fact<V>>, read: impl FnOnce() -> F) -> Fact<V>
+where
+    V: Clone,
+    F: Future<Output = Fact<V>>,
+{
+    if let Some(known) = cell.get() {
+        return known.clone();
+    }
+    Box::pin(cell.get_or_init(read)).await.clone()
+}
+
 impl<V: Clone> Keyed<V> {
     fn cell(&self, key: &str) -> Arc<OnceCell<Fact<V>>> {
         // A poisoned lock only means another task panicked while inserting; the map is
         // still consistent.
         let mut cells = self.cells.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(cell) = cells.get(key) {
+            return cell.clone();
+        }
         cells.entry(key.to_owned()).or_default().clone()
     }
 
     /// The cached fact, or the result of `fetch` (run once even under concurrent callers).
-    pub(crate) async fn get_or<F>(&self, key: &str, fetch: F) -> Fact<V>
+    pub(crate) async fn get_or<F>(&self, key: &str, fetch: impl FnOnce() -> F) -> Fact<V>
     where
         F: Future<Output = Fact<V>>,
     {
-        self.cell(key).get_or_init(|| fetch).await.clone()
+        once(&self.cell(key), fetch).await
     }
 
     /// Stores a fact found by a bulk read; a fact already known is kept.
@@ -67,18 +87,18 @@ mod tests {
             Ok(7)
         };
         let (a, b, c) = tokio::join!(
-            cache.get_or("k", fetch()),
-            cache.get_or("k", fetch()),
-            cache.get_or("k", fetch())
+            cache.get_or("k", fetch),
+            cache.get_or("k", fetch),
+            cache.get_or("k", fetch)
         );
         assert_eq!((a, b, c), (Ok(7), Ok(7), Ok(7)));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
 
         let err = SourceError::Unsupported("no".into());
         cache.put("e", Err(err.clone()));
-        assert_eq!(cache.get_or("e", async { Ok(1) }).await, Err(err));
+        assert_eq!(cache.get_or("e", || async { Ok(1) }).await, Err(err));
         cache.put("k", Ok(9));
-        assert_eq!(cache.get_or("k", async { Ok(1) }).await, Ok(7));
+        assert_eq!(cache.get_or("k", || async { Ok(1) }).await, Ok(7));
         assert!(cache.known("k") && !cache.known("z"));
     }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use ssync_core::records::*;
 use ssync_core::{RawService, SourceError};
 
-use crate::cache::Fact;
+use crate::cache::{Fact, once};
 use crate::decode::{self, Decoded};
 use crate::failure::{from_reply, malformed};
 use crate::query::{self, any_guid_eq, dataverse_in, graph_address_filter, is_plain};
@@ -240,42 +240,39 @@ impl LiveSource {
     }
 
     pub(crate) async fn all_system_users(&self) -> Fact<Arc<HashMap<String, SystemUser>>> {
-        self.all_system_users
-            .get_or_init(|| async {
-                let users = self
-                    .dataverse_records(
-                        "systemusers",
-                        decode::SYSTEM_USER_COLUMNS,
-                        None,
-                        decode::system_user,
-                    )
-                    .await?;
-                Ok(Arc::new(
-                    users
-                        .into_iter()
-                        .map(|u| (u.id.to_ascii_lowercase(), u))
-                        .collect::<HashMap<_, _>>(),
-                ))
-            })
-            .await
-            .clone()
+        once(&self.all_system_users, || {
+            self.dataverse_index(
+                "systemusers",
+                decode::SYSTEM_USER_COLUMNS,
+                decode::system_user,
+                |u| &u.id,
+            )
+        })
+        .await
     }
 
     pub(crate) async fn all_queues(&self) -> Fact<Arc<HashMap<String, Queue>>> {
-        self.all_queues
-            .get_or_init(|| async {
-                let queues = self
-                    .dataverse_records("queues", decode::QUEUE_COLUMNS, None, decode::queue)
-                    .await?;
-                Ok(Arc::new(
-                    queues
-                        .into_iter()
-                        .map(|q| (q.id.to_ascii_lowercase(), q))
-                        .collect::<HashMap<_, _>>(),
-                ))
-            })
-            .await
-            .clone()
+        once(&self.all_queues, || {
+            self.dataverse_index("queues", decode::QUEUE_COLUMNS, decode::queue, |q| &q.id)
+        })
+        .await
+    }
+
+    /// Every record of a Dataverse table, by lower-cased id.
+    async fn dataverse_index<T: Send + 'static>(
+        &self,
+        entity_set: &str,
+        columns: &str,
+        decode: fn(&Value) -> Decoded<T>,
+        id: fn(&T) -> &str,
+    ) -> Fact<Arc<HashMap<String, T>>> {
+        let records = self.dataverse_records(entity_set, columns, None, decode).await?;
+        Ok(Arc::new(
+            records
+                .into_iter()
+                .map(|r| (id(&r).to_ascii_lowercase(), r))
+                .collect(),
+        ))
     }
 
     /// The Graph path (under `/v1.0`) that reads one user by id.
@@ -338,23 +335,23 @@ impl LiveSource {
         Ok(best_match(addr, users.iter()))
     }
 
+    /// The first page of a Graph collection, `$select`ed, in pages as large as allowed.
+    fn graph_pages_url(&self, path: &str, select: &str) -> Result<url::Url, SourceError> {
+        let top = self.client.transport.options().graph_page_size.to_string();
+        self.client
+            .url(Service::Graph, path, &[("$select", select), ("$top", &top)])
+    }
+
     pub(crate) async fn all_users(&self) -> Fact<Arc<UserIndex>> {
-        self.all_users
-            .get_or_init(|| async {
-                let top = self.client.transport.options().graph_page_size.to_string();
-                let url = self.client.url(
-                    Service::Graph,
-                    "users",
-                    &[("$select", decode::USER_PROPERTIES), ("$top", &top)],
-                )?;
-                let users = self
-                    .client
-                    .collect_decoded(Service::Graph, url, "users", decode::entra_user)
-                    .await?;
-                Ok(Arc::new(UserIndex::new(users)))
-            })
-            .await
-            .clone()
+        once(&self.all_users, || async {
+            let url = self.graph_pages_url("users", decode::USER_PROPERTIES)?;
+            let users = self
+                .client
+                .collect_decoded(Service::Graph, url, "users", decode::entra_user)
+                .await?;
+            Ok(Arc::new(UserIndex::new(users)))
+        })
+        .await
     }
 
     pub(crate) async fn read_location(&self, user_id: &str) -> Fact<MailboxLocation> {
@@ -370,11 +367,9 @@ impl LiveSource {
     }
 
     pub(crate) async fn read_deleted_users(&self) -> Fact<Vec<DeletedUser>> {
-        let top = self.client.transport.options().graph_page_size.to_string();
-        let url = self.client.url(
-            Service::Graph,
+        let url = self.graph_pages_url(
             "directory/deletedItems/microsoft.graph.user",
-            &[("$select", decode::DELETED_USER_PROPERTIES), ("$top", &top)],
+            decode::DELETED_USER_PROPERTIES,
         )?;
         let items = self.client.collect(Service::Graph, url, "deleted users").await?;
         decode_all(Service::Graph, "deleted users", &items, decode::deleted_user)
@@ -453,10 +448,10 @@ impl LiveSource {
     /// Every alert of the environment, grouped by the record it regards (bulk mode).
     /// Every alert, read once however many ask.
     pub(crate) async fn every_alert(&self) -> Fact<crate::source::AlertsByMailbox> {
-        self.all_alerts
-            .get_or_init(|| async { self.read_all_alerts().await.map(Arc::new) })
-            .await
-            .clone()
+        once(&self.all_alerts, || async {
+            self.read_all_alerts().await.map(Arc::new)
+        })
+        .await
     }
 
     pub(crate) async fn read_all_alerts(&self) -> Fact<HashMap<String, Vec<Alert>>> {

@@ -10,7 +10,7 @@ use ssync_core::{DataNeed, DataSource, RawService, RunPlan, SourceError, address
 use tokio::sync::OnceCell;
 use url::Url;
 
-use crate::cache::{Fact, Keyed};
+use crate::cache::{Fact, Keyed, once};
 use crate::client::Client;
 use crate::error::{ConnectError, missing_application_user};
 use crate::identity::{Audience, Identity, trim_slash};
@@ -238,14 +238,11 @@ impl DataSource for LiveSource {
     }
 
     async fn environment(&self) -> Result<Environment, SourceError> {
-        self.environment
-            .get_or_init(|| self.read_environment())
-            .await
-            .clone()
+        once(&self.environment, || self.read_environment()).await
     }
 
     async fn profiles(&self) -> Result<Vec<EmailServerProfile>, SourceError> {
-        self.profiles.get_or_init(|| self.read_profiles()).await.clone()
+        once(&self.profiles, || self.read_profiles()).await
     }
 
     async fn profile(&self, id: &str) -> Result<Option<EmailServerProfile>, SourceError> {
@@ -257,14 +254,12 @@ impl DataSource for LiveSource {
     }
 
     async fn mailboxes(&self) -> Result<Vec<Mailbox>, SourceError> {
-        self.all_mailboxes
-            .get_or_init(|| async {
-                let all = self.read_every_mailbox().await?;
-                self.remember(&all);
-                Ok(all)
-            })
-            .await
-            .clone()
+        once(&self.all_mailboxes, || async {
+            let all = self.read_every_mailbox().await?;
+            self.remember(&all);
+            Ok(all)
+        })
+        .await
     }
 
     async fn find_mailboxes(&self, addresses: &[String]) -> Result<Vec<Mailbox>, SourceError> {
@@ -278,7 +273,7 @@ impl DataSource for LiveSource {
             let wanted = format!("all:{}", key(profile_id));
             return self
                 .on_profile
-                .get_or(&wanted, async {
+                .get_or(&wanted, || async {
                     Ok(all
                         .iter()
                         .filter(|m| m.is_on_profile(profile_id))
@@ -288,7 +283,7 @@ impl DataSource for LiveSource {
                 .await;
         }
         self.on_profile
-            .get_or(&key(profile_id), async {
+            .get_or(&key(profile_id), || async {
                 let found = self.read_mailboxes_on_profile(profile_id).await?;
                 self.remember(&found);
                 Ok(found)
@@ -301,7 +296,7 @@ impl DataSource for LiveSource {
             return Ok(self.all_system_users().await?.get(&key(id)).cloned());
         }
         self.system_users
-            .get_or(&key(id), self.read_system_user(id))
+            .get_or(&key(id), || self.read_system_user(id))
             .await
     }
 
@@ -309,7 +304,7 @@ impl DataSource for LiveSource {
         if self.is_bulk() {
             return Ok(self.all_queues().await?.get(&key(id)).cloned());
         }
-        self.queues.get_or(&key(id), self.read_queue(id)).await
+        self.queues.get_or(&key(id), || self.read_queue(id)).await
     }
 
     async fn entra_user_by_address(&self, addr: &str) -> Result<Option<EntraUser>, SourceError> {
@@ -317,7 +312,7 @@ impl DataSource for LiveSource {
             return Ok(self.all_users().await?.by_address(addr));
         }
         self.users_by_address
-            .get_or(&address::normalise(addr), self.read_user_by_address(addr))
+            .get_or(&address::normalise(addr), || self.read_user_by_address(addr))
             .await
     }
 
@@ -326,21 +321,22 @@ impl DataSource for LiveSource {
             let index = self.all_users().await?;
             return Ok(index.by_id.get(&key(id)).map(|&i| index.users[i].clone()));
         }
-        self.users_by_id.get_or(&key(id), self.read_user_by_id(id)).await
+        self.users_by_id
+            .get_or(&key(id), || self.read_user_by_id(id))
+            .await
     }
 
     async fn mailbox_location(&self, user_id: &str) -> Result<MailboxLocation, SourceError> {
         self.locations
-            .get_or(&key(user_id), self.read_location(user_id))
+            .get_or(&key(user_id), || self.read_location(user_id))
             .await
     }
 
     async fn deleted_users_matching(&self, addr: &str) -> Result<Vec<DeletedUser>, SourceError> {
-        let all = self
-            .deleted
-            .get_or_init(|| async { self.read_deleted_users().await.map(Arc::new) })
-            .await
-            .clone()?;
+        let all = once(&self.deleted, || async {
+            self.read_deleted_users().await.map(Arc::new)
+        })
+        .await?;
         Ok(all
             .iter()
             .filter(|d| address::deleted_user_matches(d, addr))
@@ -350,13 +346,13 @@ impl DataSource for LiveSource {
 
     async fn domain_tenant(&self, domain: &str) -> Result<Option<String>, SourceError> {
         self.domains
-            .get_or(&key(domain), self.read_domain_tenant(domain))
+            .get_or(&key(domain), || self.read_domain_tenant(domain))
             .await
     }
 
     async fn ews_probe(&self, url: &str) -> Result<EwsProbe, SourceError> {
         self.probes
-            .get_or(url.trim(), crate::ews::probe(&self.client.transport, url))
+            .get_or(url.trim(), || crate::ews::probe(&self.client.transport, url))
             .await
     }
 
@@ -365,7 +361,7 @@ impl DataSource for LiveSource {
             return Ok(all.clone()?.get(&key(mailbox_id)).cloned().unwrap_or_default());
         }
         self.alerts
-            .get_or(&key(mailbox_id), self.read_alerts_of(mailbox_id))
+            .get_or(&key(mailbox_id), || self.read_alerts_of(mailbox_id))
             .await
     }
 

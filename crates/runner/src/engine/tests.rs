@@ -454,3 +454,61 @@ async fn passes_are_counted_but_not_kept_unless_asked() {
     };
     assert_eq!(per_check(&counted), per_check(&kept));
 }
+
+/// 3,000 mailboxes, every fourth named frank (a `fail` for `FailsOnFrank`).
+fn large_source() -> MemorySource {
+    let mut builder = MemorySource::builder()
+        .environment(fixtures::environment())
+        .profile(fixtures::exchange_online_profile("profile-exo"));
+    for i in 0..3_000 {
+        let name = if i % 4 == 0 { "frank" } else { "someone" };
+        let mut m = fixtures::mailbox(&format!("mb-{i:05}"), &format!("{name}{i}@contoso.com"));
+        m.name = name.into();
+        builder = builder.mailbox(m);
+    }
+    builder.build()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_runs_spread_over_threads_give_the_same_report_as_one_thread() {
+    let checks: Vec<&dyn Check> = vec![&FailsOnFrank, &CannotRead, &EnvPasses];
+    let opts = EngineOptions {
+        keep_passing: false,
+        ..EngineOptions::new("u", "test")
+    };
+    let spread = diagnose(&large_source(), &checks, &Selection::default(), &opts)
+        .await
+        .unwrap();
+    // The same run on a current-thread runtime, where the engine keeps to one thread.
+    let single = std::thread::spawn(move || {
+        let checks: Vec<&dyn Check> = vec![&FailsOnFrank, &CannotRead, &EnvPasses];
+        let opts = EngineOptions {
+            keep_passing: false,
+            ..EngineOptions::new("u", "test")
+        };
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(diagnose(&large_source(), &checks, &Selection::default(), &opts))
+            .unwrap()
+    })
+    .join()
+    .unwrap();
+
+    assert_eq!(spread.summary.fail, 750);
+    assert_eq!(spread.summary.error, 3_000);
+    assert_eq!(spread.summary.pass, 2_251);
+    assert_eq!(spread.summary, single.summary);
+    let key = |r: &Report| -> Vec<(String, String, Status)> {
+        r.findings
+            .iter()
+            .map(|f| (f.check.clone(), f.subject.id.clone(), f.status))
+            .collect()
+    };
+    assert_eq!(key(&spread), key(&single), "same findings in the same order");
+    let counts = |r: &Report| -> Vec<(String, Summary)> {
+        r.checks.iter().map(|c| (c.id.clone(), c.counts)).collect()
+    };
+    assert_eq!(counts(&spread), counts(&single));
+}
