@@ -12,6 +12,7 @@
 
 mod child;
 mod floor;
+mod per_mailbox;
 mod table;
 
 use std::fs::File;
@@ -42,6 +43,11 @@ pub struct BenchArgs {
     /// Also print the simulator's request count per route.
     #[arg(long)]
     routes: bool,
+    /// After each whole run, diagnose this many mailboxes one at a time (`run --mailbox`,
+    /// spread over the tenant) and extrapolate to N: the per-mailbox approach side by side.
+    /// 0 skips it.
+    #[arg(long, default_value_t = 10, value_name = "K")]
+    per_mailbox: usize,
     /// A `RUST_LOG` filter for ssync-doctor (e.g. `info,ssync_m365=debug`), to see in
     /// target/bench/log-N.txt where the time goes. Default: `-v`.
     #[arg(long, value_name = "FILTER")]
@@ -66,6 +72,8 @@ pub struct Row {
     /// `summary` of the JSON report, as `pass/warn/fail/skip/error`.
     pub summary: String,
     pub report_bytes: u64,
+    /// The same tenant diagnosed a mailbox at a time, on a sample.
+    pub per_mailbox: Option<per_mailbox::Sample>,
 }
 
 /// The client's own counts, from the runner's `run finished` log line.
@@ -184,34 +192,34 @@ async fn measure(
 ) -> Result<Row, String> {
     let size = usize::try_from(n).map_err(|_| format!("{n} mailboxes is too many"))?;
     eprintln!("N = {n}: starting the simulated tenant");
-    let sim = ssync_sim::start(Scenario::generated(size), knobs(latency, !args.no_limits))
+    let scenario = Scenario::generated(size);
+    let sample = per_mailbox::spread(scenario.mailbox_addresses(), args.per_mailbox);
+    let sim = ssync_sim::start(scenario, knobs(latency, !args.no_limits))
         .await
         .map_err(|e| format!("cannot start the simulated tenant: {e}"))?;
     let report = out_dir.join(format!("report-{n}.json"));
     let log = out_dir.join(format!("log-{n}.txt"));
-    let create = |p: &Path| File::create(p).map_err(|e| format!("creating {}: {e}", p.display()));
-    let mut cmd = Command::new(binary);
-    cmd.args(["-v", "run", "--all", "--format", "json", "--exit-zero"])
-        .args(["--org-url", &sim.org_url, "--tenant-id", &sim.tenant_id])
-        .args([
-            "--client-id",
-            &sim.client_id,
-            "--authority-host",
-            &sim.authority_host,
-        ])
-        .args(["--graph-url", &sim.graph_url])
-        // The simulator's own test secret, handed over the way the contract requires.
-        .env("AZURE_CLIENT_SECRET", &sim.client_secret)
-        .env_remove("AZURE_CLIENT_CERTIFICATE_PATH")
-        .env("RUST_LOG", args.rust_log.as_deref().unwrap_or(""))
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
+    let mut cmd = doctor(binary, &sim, args.rust_log.as_deref().unwrap_or(""));
+    cmd.args(["--all", "--format", "json", "--exit-zero"])
         .stdout(create(&report)?);
     let log_file = create(&log)?;
     eprintln!("N = {n}: running {}", binary.display());
     // The simulator keeps serving on the runtime's worker threads while this one waits.
     let measured = tokio::task::block_in_place(|| child::run(&mut cmd, log_file))?;
     let sim_stats = sim.stats();
+    let per_mailbox = if sample.is_empty() {
+        None
+    } else {
+        eprintln!("N = {n}: diagnosing {} mailboxes one at a time", sample.len());
+        Some(tokio::task::block_in_place(|| {
+            per_mailbox::measure(
+                &sim,
+                &sample,
+                &out_dir.join(format!("log-{n}-per-mailbox.txt")),
+                || doctor(binary, &sim, ""),
+            )
+        })?)
+    };
     sim.shutdown().await;
 
     let log_text = std::fs::read_to_string(&log).unwrap_or_default();
@@ -229,7 +237,33 @@ async fn measure(
         baseline: latency * floor_requests,
         summary: summary(&report),
         report_bytes,
+        per_mailbox,
     })
+}
+
+fn create(p: &Path) -> Result<File, String> {
+    File::create(p).map_err(|e| format!("creating {}: {e}", p.display()))
+}
+
+/// `ssync-doctor -v run` connected to `sim`, to be completed with the selection.
+fn doctor(binary: &Path, sim: &ssync_sim::Sim, rust_log: &str) -> Command {
+    let mut cmd = Command::new(binary);
+    cmd.args(["-v", "run"])
+        .args(["--org-url", &sim.org_url, "--tenant-id", &sim.tenant_id])
+        .args([
+            "--client-id",
+            &sim.client_id,
+            "--authority-host",
+            &sim.authority_host,
+        ])
+        .args(["--graph-url", &sim.graph_url])
+        // The simulator's own test secret, handed over the way the contract requires.
+        .env("AZURE_CLIENT_SECRET", &sim.client_secret)
+        .env_remove("AZURE_CLIENT_CERTIFICATE_PATH")
+        .env("RUST_LOG", rust_log)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    cmd
 }
 
 /// The report's `summary` counts, or why they are missing (with the log to look at).

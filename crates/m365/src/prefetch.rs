@@ -17,6 +17,10 @@
 //! The threshold sits where per-mailbox look-ups (about 3 per mailbox, 20 per batch) start to
 //! cost more than reading a mid-sized tenant's users in pages of 999. Failures are cached like
 //! facts, so `prepare` itself never fails: the checks that need a missing fact report it.
+//!
+//! [`anticipate`] starts the bulk reads early, beside the mailbox pages of an `--all` run,
+//! once the first page shows more mailboxes than a targeted run would look up; `prepare` then
+//! finds them done or under way (each is a single-flight fact) and stays in bulk mode.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;

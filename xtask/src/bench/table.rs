@@ -84,6 +84,7 @@ pub fn render(rows: &[Row], latency: Duration, limits: bool) -> String {
             r.summary,
         );
     }
+    s += &per_mailbox(rows);
     for r in rows.iter().filter(|r| r.exit_code != Some(0)) {
         let _ = writeln!(
             s,
@@ -92,6 +93,58 @@ pub fn render(rows: &[Row], latency: Duration, limits: bool) -> String {
         );
     }
     s
+}
+
+/// The per-mailbox approach beside the whole run, when it was sampled.
+fn per_mailbox(rows: &[Row]) -> String {
+    let sampled: Vec<(&Row, &super::per_mailbox::Sample)> = rows
+        .iter()
+        .filter_map(|r| Some((r, r.per_mailbox.as_ref()?)))
+        .collect();
+    if sampled.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "\nThe same tenants diagnosed a mailbox at a time (`run --mailbox`, a sample spread over the tenant, extrapolated to N):\n\n",
+    );
+    s += "| mailboxes | sample | time per mailbox | requests per mailbox (Dataverse) | one after another | least time under Dataverse's 6,000 per 5 min | requests in all | whole run (`--all`) | whole run requests |\n";
+    s += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (r, p) in sampled {
+        let _ = writeln!(
+            s,
+            "| {} | {}{} | {} | {:.1} ({:.1}) | {} | {} | {:.0} | {} | {} |",
+            r.mailboxes,
+            p.mailboxes,
+            if p.failed_runs > 0 {
+                format!(" ({} failed)", p.failed_runs)
+            } else {
+                String::new()
+            },
+            secs(p.wall_per_mailbox()),
+            p.requests_per_mailbox(),
+            p.dataverse_per_mailbox(),
+            long(p.sequential(r.mailboxes)),
+            long(p.throttling_floor(r.mailboxes)),
+            p.requests_per_mailbox() * r.mailboxes as f64,
+            secs(r.wall),
+            r.sim.total_requests(),
+        );
+    }
+    s
+}
+
+/// Seconds, or hours and minutes once it is long.
+fn long(d: Duration) -> String {
+    let total = d.as_secs();
+    if total < 120 {
+        return secs(d);
+    }
+    let (h, m) = (total / 3600, (total % 3600) / 60);
+    if h > 0 {
+        format!("{h} h {m:02} min")
+    } else {
+        format!("{m} min")
+    }
 }
 
 /// The simulator's count per route, service by service.
@@ -108,6 +161,13 @@ pub fn routes(stats: &Stats) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_durations_read_in_hours() {
+        assert_eq!(long(Duration::from_millis(1500)), "1.50 s");
+        assert_eq!(long(Duration::from_secs(600)), "10 min");
+        assert_eq!(long(Duration::from_secs(20_000)), "5 h 33 min");
+    }
 
     #[test]
     fn ratios_guard_against_zero() {

@@ -75,6 +75,11 @@ impl Scenario {
         self.mailboxes.len()
     }
 
+    /// The e-mail address of each mailbox that has one, in the scenario's order.
+    pub fn mailbox_addresses(&self) -> impl Iterator<Item = &str> {
+        self.mailboxes.iter().filter_map(|m| m.address.as_deref())
+    }
+
     /// Where the scenario came from (file name, `contoso.toml`, `generated`).
     pub fn origin(&self) -> &str {
         &self.origin
