@@ -40,6 +40,9 @@ pub struct BenchArgs {
     /// Use the release binary as it is; do not run `cargo build --release` first.
     #[arg(long)]
     no_build: bool,
+    /// Run with `--include-passing`: every pass is kept and written, the heaviest report.
+    #[arg(long)]
+    include_passing: bool,
     /// Also print the simulator's request count per route.
     #[arg(long)]
     routes: bool,
@@ -200,8 +203,11 @@ async fn measure(
     let report = out_dir.join(format!("report-{n}.json"));
     let log = out_dir.join(format!("log-{n}.txt"));
     let mut cmd = doctor(binary, &sim, args.rust_log.as_deref().unwrap_or(""));
-    cmd.args(["--all", "--format", "json", "--exit-zero"])
-        .stdout(create(&report)?);
+    cmd.args(["--all", "--format", "json", "--exit-zero"]);
+    if args.include_passing {
+        cmd.arg("--include-passing");
+    }
+    cmd.stdout(create(&report)?);
     let log_file = create(&log)?;
     eprintln!("N = {n}: running {}", binary.display());
     // The simulator keeps serving on the runtime's worker threads while this one waits.

@@ -1,6 +1,8 @@
 //! A finding: one check's result on one subject, in the shape of the JSON report contract
 //! (`CONTRACTS.md` §4).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -41,12 +43,13 @@ pub struct Finding {
     pub mailboxes: Vec<String>,
     pub message: String,
     pub evidence: Map<String, Value>,
-    /// Present on every result that is not a pass.
+    /// Present on every result that is not a pass. Usually the check's own text, borrowed
+    /// rather than copied into each of what can be 100,000 findings.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub remediation: Option<String>,
+    pub remediation: Option<Cow<'static, str>>,
     /// The check's first documentation link.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub docs: Option<String>,
+    pub docs: Option<Cow<'static, str>>,
     /// Set when the operator accepted this result with a waiver in the configuration file.
     /// The status is kept as the check reported it; a waived `fail` does not count toward
     /// exit code 1.
@@ -79,8 +82,12 @@ impl Finding {
         }
         let remediation = match outcome.status {
             Status::Pass => None,
-            Status::Skip | Status::Error => outcome.remediation,
-            Status::Warn | Status::Fail => outcome.remediation.or_else(|| Some(meta.remediation.to_owned())),
+            Status::Skip | Status::Error => outcome.remediation.map(Cow::Owned),
+            Status::Warn | Status::Fail => Some(
+                outcome
+                    .remediation
+                    .map_or(Cow::Borrowed(meta.remediation), Cow::Owned),
+            ),
         };
         Self {
             check: meta.id.to_owned(),
@@ -92,7 +99,7 @@ impl Finding {
             message: outcome.message,
             evidence: outcome.evidence,
             remediation,
-            docs: meta.docs.first().map(|d| (*d).to_owned()),
+            docs: meta.docs.first().map(|d| Cow::Borrowed(*d)),
             waiver: None,
         }
     }
@@ -137,5 +144,48 @@ impl Summary {
             Status::Skip => self.skip,
             Status::Error => self.error,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{DataNeed, Scope, Severity};
+    use crate::fixtures;
+
+    const META: CheckMeta = CheckMeta {
+        id: "acme-check",
+        title: "t",
+        cause: Some(1),
+        scope: Scope::Mailbox,
+        severity: Severity::Error,
+        summary: "s",
+        explain: "e",
+        remediation: "Fix the address.",
+        docs: &["https://learn.example/a", "https://learn.example/b"],
+        reads: &[DataNeed::Mailboxes],
+    };
+
+    fn subject() -> Subject {
+        Subject::Mailbox(fixtures::mailbox("mb-1", "alice@contoso.com"))
+    }
+
+    #[test]
+    fn problem_results_borrow_the_checks_own_text_and_keep_their_own() {
+        let f = Finding::new(&META, &subject(), Outcome::fail("wrong address"));
+        // Borrowed, not copied: a run with 100,000 failing mailboxes shares one text.
+        assert!(matches!(f.remediation, Some(Cow::Borrowed("Fix the address."))));
+        assert!(matches!(f.docs, Some(Cow::Borrowed("https://learn.example/a"))));
+        assert_eq!(f.mailboxes, ["alice@contoso.com"]);
+
+        let own = Outcome::fail("wrong address").with_remediation("Do this instead.");
+        let f = Finding::new(&META, &subject(), own);
+        assert_eq!(f.remediation.as_deref(), Some("Do this instead."));
+
+        let f = Finding::new(&META, &subject(), Outcome::pass("fine"));
+        assert_eq!(f.remediation, None);
+        let json = serde_json::to_value(&f).unwrap();
+        assert!(json.get("remediation").is_none());
+        assert_eq!(json["docs"], "https://learn.example/a");
     }
 }

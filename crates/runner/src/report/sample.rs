@@ -210,7 +210,7 @@ fn finding(check: &str, subject: SubjectRef, mailboxes: Vec<String>, code: char)
         status,
     );
     let remediation = match status {
-        Status::Warn | Status::Fail => meta.map(|m| m.remediation.to_owned()),
+        Status::Warn | Status::Fail => meta.map(|m| m.remediation.into()),
         Status::Error => {
             Some("Grant the application the permission named in the evidence, then run again.".into())
         }
@@ -226,7 +226,7 @@ fn finding(check: &str, subject: SubjectRef, mailboxes: Vec<String>, code: char)
         message,
         evidence,
         remediation,
-        docs: meta.and_then(|m| m.docs.first()).map(|d| (*d).to_owned()),
+        docs: meta.and_then(|m| m.docs.first()).map(|d| (*d).into()),
         waiver: None,
     }
 }
