@@ -81,17 +81,23 @@ impl Destination {
             include_passing: self.include_passing,
             color: self.format == Format::Text && self.path.is_none() && use_colour(std::io::stdout()),
         };
-        let text = report::render(report, self.format, &opts);
         match &self.path {
-            Some(path) => fs::write(path, text).map_err(|e| {
-                CliError::Usage(format!(
-                    "cannot write the report to {}: {e}; {OUTPUT_FIX}",
-                    path.display()
-                ))
-            }),
+            Some(path) => {
+                let written = fs::File::create(path).and_then(|file| {
+                    let mut out = std::io::BufWriter::new(file);
+                    report::write(report, self.format, &opts, &mut out)?;
+                    out.flush()
+                });
+                written.map_err(|e| {
+                    CliError::Usage(format!(
+                        "cannot write the report to {}: {e}; {OUTPUT_FIX}",
+                        path.display()
+                    ))
+                })
+            }
             None => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(text.as_bytes())?;
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                report::write(report, self.format, &opts, &mut out)?;
                 out.flush()?;
                 Ok(())
             }

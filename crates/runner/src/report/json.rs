@@ -31,6 +31,15 @@ struct JsonSummary<'a> {
 }
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
+    let mut bytes = Vec::new();
+    // Writing into memory fails only on a serialisation error, which these types do not have.
+    let _ = write(report, opts, &mut bytes);
+    String::from_utf8(bytes).unwrap_or_else(|_| "{}\n".into())
+}
+
+/// Serialises the report straight into `out`: at 100,000 mailboxes with `--include-passing`
+/// the document is over 300 MB, which need not exist in memory as well as the findings.
+pub fn write(report: &Report, opts: &RenderOptions, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = JsonReport {
         schema: &report.schema,
         tool: &report.tool,
@@ -45,7 +54,6 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         findings: report.listed(opts).collect(),
         expired_waivers: &report.expired_waivers,
     };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }

@@ -147,6 +147,20 @@ pub struct RenderOptions {
     pub color: bool,
 }
 
+/// Writes the report in `format` to `out`. JSON is serialised as it is written; the other
+/// formats are rendered first.
+pub fn write(
+    report: &Report,
+    format: Format,
+    opts: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, opts, out),
+        _ => out.write_all(render(report, format, opts).as_bytes()),
+    }
+}
+
 /// Renders the report in `format`.
 pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
     match format {
