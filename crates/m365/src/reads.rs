@@ -122,26 +122,29 @@ impl LiveSource {
     /// Every mailbox, telling [`LiveSource::mailbox_extent`] as soon as the first page shows
     /// that there are more than fit in one page and than a targeted run reads one by one.
     pub(crate) async fn read_every_mailbox(&self) -> Fact<Vec<Mailbox>> {
-        let url = self.client.url(
-            Service::Dataverse,
-            "mailboxes",
-            &[("$select", decode::MAILBOX_COLUMNS)],
-        )?;
         let targeted_max = self.client.transport.options().targeted_max_mailboxes;
-        let read = self
-            .client
-            .collect_decoded_noting(
+        let read = async {
+            let url = self.client.url(
                 Service::Dataverse,
-                url,
                 "mailboxes",
-                decode::mailbox,
-                |items, more| {
-                    if more && items > targeted_max {
-                        self.mailbox_extent.send_replace(MailboxExtent::Large);
-                    }
-                },
-            )
-            .await;
+                &[("$select", decode::MAILBOX_COLUMNS)],
+            )?;
+            self.client
+                .collect_decoded_noting(
+                    Service::Dataverse,
+                    url,
+                    "mailboxes",
+                    decode::mailbox,
+                    |items, more| {
+                        if more && items > targeted_max {
+                            self.mailbox_extent.send_replace(MailboxExtent::Large);
+                        }
+                    },
+                )
+                .await
+        }
+        .await;
+        // However the read ended, `anticipate` must stop waiting for it.
         self.mailbox_extent.send_if_modified(|e| {
             let reading = *e == MailboxExtent::Reading;
             if reading {
