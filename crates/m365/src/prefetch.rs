@@ -40,8 +40,8 @@ use crate::transport::Service;
 pub(crate) async fn prepare(source: &LiveSource, plan: &RunPlan) -> Result<(), SourceError> {
     // A run whose directory reads were anticipated stays in bulk: they are under way or done,
     // and look-ups one by one would only add requests.
-    let bulk = plan.mailbox_ids.len() > source.client.transport.options().targeted_max_mailboxes
-        || source.bulk.load(Ordering::Relaxed);
+    let bulk =
+        plan.mailbox_ids.len() > source.client.transport.options().targeted_max_mailboxes || source.is_bulk();
     source.bulk.store(bulk, Ordering::Relaxed);
     let mailboxes = match plan_mailboxes(source, plan).await {
         Ok(m) => m,
@@ -62,11 +62,6 @@ pub(crate) async fn prepare(source: &LiveSource, plan: &RunPlan) -> Result<(), S
         }
         return Ok(());
     }
-    let profiles = async {
-        if plan.needs(DataNeed::Profiles) || plan.needs(DataNeed::MailboxLocation) {
-            let _ = ssync_core::DataSource::profiles(source).await;
-        }
-    };
     let dataverse_people = async {
         if plan.needs(DataNeed::SystemUsers) || plan.needs(DataNeed::EntraUsers) {
             prefetch_system_users(source, &mailboxes).await;
@@ -77,7 +72,12 @@ pub(crate) async fn prepare(source: &LiveSource, plan: &RunPlan) -> Result<(), S
             prefetch_alerts(source, &mailboxes).await;
         }
     };
-    tokio::join!(profiles, dataverse_people, alerts, domains);
+    tokio::join!(
+        prefetch_profiles(source, &plan.needs),
+        dataverse_people,
+        alerts,
+        domains
+    );
     if plan.needs(DataNeed::EntraUsers) || plan.needs(DataNeed::MailboxLocation) {
         prefetch_graph_targeted(source, plan, &mailboxes).await;
     }
@@ -106,12 +106,8 @@ pub(crate) async fn anticipate(source: &LiveSource, needs: &[DataNeed]) {
 /// profiles, every system user and queue, every alert, every Entra user, every deleted user.
 /// Each is a single-flight fact, so `anticipate` and `prepare` share one read.
 async fn bulk_reads(source: &LiveSource, needs: &[DataNeed]) {
+    let profiles = prefetch_profiles(source, needs);
     let needs = |n: DataNeed| needs.contains(&n);
-    let profiles = async {
-        if needs(DataNeed::Profiles) || needs(DataNeed::MailboxLocation) {
-            let _ = ssync_core::DataSource::profiles(source).await;
-        }
-    };
     let dataverse_people = async {
         if needs(DataNeed::SystemUsers) || needs(DataNeed::EntraUsers) {
             let _ = tokio::join!(source.all_system_users(), source.all_queues());
@@ -134,6 +130,14 @@ async fn bulk_reads(source: &LiveSource, needs: &[DataNeed]) {
         }
     };
     tokio::join!(profiles, dataverse_people, alerts, users, deleted);
+}
+
+/// The profiles, in either mode: profile checks read them, and mailbox locations are only
+/// looked up for mailboxes on on-premises profiles.
+async fn prefetch_profiles(source: &LiveSource, needs: &[DataNeed]) {
+    if needs.contains(&DataNeed::Profiles) || needs.contains(&DataNeed::MailboxLocation) {
+        let _ = ssync_core::DataSource::profiles(source).await;
+    }
 }
 
 /// The plan's mailbox records: from what was read already, else by id.

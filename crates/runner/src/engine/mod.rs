@@ -116,16 +116,13 @@ pub async fn diagnose(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
+    let selecting = select::select_mailboxes(source, &selection.mailboxes);
     let mailboxes = if selection.mailboxes.is_empty() {
         // `--all` reads every mailbox, page after page; a large environment is known as
         // such from the first page, and its directory can be read meanwhile.
-        let (mailboxes, ()) = tokio::join!(
-            select::select_mailboxes(source, &selection.mailboxes),
-            source.anticipate(&needs)
-        );
-        mailboxes?
+        tokio::join!(selecting, source.anticipate(&needs)).0?
     } else {
-        select::select_mailboxes(source, &selection.mailboxes).await?
+        selecting.await?
     };
     tracing::info!(
         mailboxes = mailboxes.len(),
