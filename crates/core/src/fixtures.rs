@@ -15,7 +15,8 @@ pub fn environment() -> Environment {
     }
 }
 
-/// The default "Microsoft Exchange Online" profile: server-to-server, same tenant.
+/// The default "Microsoft Exchange Online" profile as an online organisation stores it: server
+/// type 0 with the display name "Exchange Online", server-to-server, same tenant.
 pub fn exchange_online_profile(id: &str) -> EmailServerProfile {
     let conn = Connection {
         credential_retrieval: Some(CredentialRetrieval::ServerToServer),
@@ -25,7 +26,7 @@ pub fn exchange_online_profile(id: &str) -> EmailServerProfile {
     EmailServerProfile {
         id: id.into(),
         name: "Microsoft Exchange Online".into(),
-        server_type: ServerType::ExchangeOnline,
+        server_type: ServerType::ExchangeServer,
         server_type_name: Some("Exchange Online".into()),
         incoming: conn.clone(),
         outgoing: conn,
@@ -36,11 +37,11 @@ pub fn exchange_online_profile(id: &str) -> EmailServerProfile {
     }
 }
 
-/// An Exchange Server (Hybrid) profile with server-to-server authentication.
+/// An Exchange Server (Hybrid) profile with Exchange Hybrid Modern Auth.
 pub fn hybrid_profile(id: &str) -> EmailServerProfile {
     let conn = Connection {
-        credential_retrieval: Some(CredentialRetrieval::ServerToServer),
-        auth_protocol: None,
+        credential_retrieval: Some(CredentialRetrieval::HybridModernAuth),
+        auth_protocol: Some(AuthProtocol::OAuth),
         server_location: Some("https://mail.contoso.com/EWS/Exchange.asmx".into()),
     };
     EmailServerProfile {

@@ -55,6 +55,7 @@ pub mod hosts;
 pub mod lookup;
 pub mod memory;
 pub mod outcome;
+pub mod profile_target;
 pub mod recording;
 pub mod records;
 pub mod redact;
@@ -80,6 +81,7 @@ pub use inventory;
 /// Everything a check crate usually needs, in one `use`.
 pub mod prelude {
     pub use crate::lookup::{self, FoundBy, Owner};
+    pub use crate::profile_target::{Classification, Target};
     pub use crate::records::*;
     pub use crate::{
         Check, CheckContext, CheckMeta, DataNeed, DataSource, Outcome, Scope, Severity, SourceError, Status,

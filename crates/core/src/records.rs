@@ -21,14 +21,20 @@ pub struct Environment {
 /// `emailserverprofile.servertype`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ServerType {
-    /// 0 — Exchange Server (on-premises).
+    /// 0 — "Exchange Server". An online organisation stores its Exchange Online profiles (the
+    /// default "Microsoft Exchange Online" one included) with this value, and legacy
+    /// on-premises profiles too: it does not say which (see [`crate::profile_target`]).
     ExchangeServer,
     /// 1 — Other (POP3/SMTP).
     Pop3Smtp,
-    /// 2 — Exchange Server (Hybrid): Dynamics 365 online with an on-premises mailbox.
+    /// 2 — Exchange Server (Hybrid): Dynamics 365 online reaching Exchange on-premises.
     ExchangeServerHybrid,
-    /// 3 — Exchange Online (the UI's "Exchange Online" profile type).
-    ExchangeOnline,
+    /// 3 — Exchange Online (Hybrid): Dynamics 365 **on-premises** reaching Exchange Online
+    /// (the form script's `ExchangeOnlineOnCrmOnPrem`). Not how an online organisation stores
+    /// its Exchange Online profile.
+    // Bundles written before the rename call it `ExchangeOnline`.
+    #[serde(alias = "ExchangeOnline")]
+    ExchangeOnlineHybrid,
     /// 4 — IMAP/SMTP.
     ImapSmtp,
     Unknown(i32),
@@ -40,7 +46,7 @@ impl From<i32> for ServerType {
             0 => Self::ExchangeServer,
             1 => Self::Pop3Smtp,
             2 => Self::ExchangeServerHybrid,
-            3 => Self::ExchangeOnline,
+            3 => Self::ExchangeOnlineHybrid,
             4 => Self::ImapSmtp,
             n => Self::Unknown(n),
         }
@@ -54,7 +60,7 @@ impl ServerType {
             Self::ExchangeServer => 0,
             Self::Pop3Smtp => 1,
             Self::ExchangeServerHybrid => 2,
-            Self::ExchangeOnline => 3,
+            Self::ExchangeOnlineHybrid => 3,
             Self::ImapSmtp => 4,
             Self::Unknown(n) => n,
         }
@@ -65,7 +71,7 @@ impl ServerType {
             Self::ExchangeServer => "Exchange Server",
             Self::Pop3Smtp => "Other (POP3/SMTP)",
             Self::ExchangeServerHybrid => "Exchange Server (Hybrid)",
-            Self::ExchangeOnline => "Exchange Online",
+            Self::ExchangeOnlineHybrid => "Exchange Online (Hybrid)",
             Self::ImapSmtp => "IMAP/SMTP",
             Self::Unknown(_) => "unknown",
         }
@@ -139,7 +145,10 @@ impl CredentialRetrieval {
         }
     }
 
-    /// True when the connection authenticates with a user name and password.
+    /// True when the connection authenticates with a user name and password: credentials from
+    /// the user or queue (0) or from the profile (1). Every other setting signs in with a token
+    /// or the server's own identity, whatever `…authenticationprotocol` says: Microsoft's
+    /// profile form writes Auto Detect or Basic there for token-based profiles too.
     pub fn uses_password(self) -> bool {
         matches!(self, Self::UserOrQueue | Self::InProfile)
     }
@@ -207,6 +216,17 @@ pub struct Connection {
     pub auth_protocol: Option<AuthProtocol>,
     /// `…serverlocation`: the EWS URL for Exchange profiles.
     pub server_location: Option<String>,
+}
+
+impl Connection {
+    /// Whether this direction sends a user name and password, decided by its credential setting
+    /// (see [`CredentialRetrieval::uses_password`]); `None` when the setting is empty or unknown.
+    pub fn sends_password(&self) -> Option<bool> {
+        match self.credential_retrieval? {
+            CredentialRetrieval::Unknown(_) => None,
+            cred => Some(cred.uses_password()),
+        }
+    }
 }
 
 /// An e-mail server profile (`emailserverprofiles`).

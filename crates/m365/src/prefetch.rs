@@ -244,6 +244,30 @@ async fn prefetch_domains(source: &LiveSource, mailboxes: &[Mailbox]) {
     .await;
 }
 
+/// The profiles that connect to Exchange on-premises: only their mailboxes can be elsewhere
+/// than Exchange Online, so only theirs get a `mailboxSettings` read up front.
+struct OnPremisesProfiles(BTreeSet<String>);
+
+impl OnPremisesProfiles {
+    /// `None` when the profiles cannot be read (the checks will report that themselves).
+    async fn read(source: &LiveSource) -> Option<Self> {
+        let profiles = ssync_core::DataSource::profiles(source).await.ok()?;
+        Some(Self(
+            profiles
+                .iter()
+                .filter(|p| p.target().is_on_premises())
+                .map(|p| p.id.to_ascii_lowercase())
+                .collect(),
+        ))
+    }
+
+    fn serves(&self, m: &Mailbox) -> bool {
+        m.profile_id
+            .as_deref()
+            .is_some_and(|p| self.0.contains(&p.to_ascii_lowercase()))
+    }
+}
+
 /// One kind of Graph read in a targeted batch, with the cache key it fills.
 enum Wanted {
     ById(String),
@@ -257,7 +281,13 @@ enum Wanted {
 async fn prefetch_graph_targeted(source: &LiveSource, plan: &RunPlan, mailboxes: &[Mailbox]) {
     let mut wanted: Vec<Wanted> = Vec::new();
     let mut located = BTreeSet::new();
-    let needs_location = plan.needs(DataNeed::MailboxLocation);
+    // Mailbox settings up front only for mailboxes on on-premises profiles; a check that needs
+    // another mailbox's (a user without a mailbox plan) reads it when it gets there.
+    let on_premises = match plan.needs(DataNeed::MailboxLocation) {
+        true => OnPremisesProfiles::read(source).await,
+        false => None,
+    };
+    let needs_location = |m: &Mailbox| on_premises.as_ref().is_some_and(|p| p.serves(m));
     if plan.needs(DataNeed::EntraUsers) {
         let mut ids = BTreeSet::new();
         let mut addresses = BTreeSet::new();
@@ -269,16 +299,14 @@ async fn prefetch_graph_targeted(source: &LiveSource, plan: &RunPlan, mailboxes:
                 && let Ok(Some(u)) = ssync_core::DataSource::system_user(source, uid).await
                 && let Some(oid) = u.entra_object_id.filter(|o| crate::query::is_plain(o))
             {
-                ids.insert(oid.to_ascii_lowercase());
+                let oid = oid.to_ascii_lowercase();
+                if needs_location(m) && located.insert(oid.clone()) {
+                    wanted.push(Wanted::Location(oid.clone()));
+                }
+                ids.insert(oid);
             }
         }
-        for id in ids {
-            if needs_location {
-                located.insert(id.clone());
-                wanted.push(Wanted::Location(id.clone()));
-            }
-            wanted.push(Wanted::ById(id));
-        }
+        wanted.extend(ids.into_iter().map(Wanted::ById));
         wanted.extend(addresses.into_iter().map(Wanted::ByAddress));
     }
     if plan.needs(DataNeed::DeletedUsers) {
@@ -296,9 +324,9 @@ async fn prefetch_graph_targeted(source: &LiveSource, plan: &RunPlan, mailboxes:
     run_batch(source, &wanted).await;
 
     // Users found only by address (queues, renamed users) need their settings too.
-    if needs_location {
+    if on_premises.is_some() {
         let mut more = Vec::new();
-        for m in mailboxes {
+        for m in mailboxes.iter().filter(|m| needs_location(m)) {
             if let Some(a) = m.email_address.as_deref()
                 && let Ok(Some(u)) = ssync_core::DataSource::entra_user_by_address(source, a).await
             {
@@ -312,30 +340,18 @@ async fn prefetch_graph_targeted(source: &LiveSource, plan: &RunPlan, mailboxes:
     }
 }
 
-/// Large runs: mailbox settings only where checks ask for them: mailboxes on Exchange Server
-/// and Exchange Server (Hybrid) profiles (is the mailbox really on-premises?) and users
-/// without an enabled Exchange plan (is it a shared or room mailbox, which needs no licence?).
+/// Large runs: mailbox settings only where checks ask for them: mailboxes on profiles that
+/// connect to Exchange on-premises (is the mailbox really there?) and users without an enabled
+/// Exchange plan (is it a shared or room mailbox, which needs no licence?). Exchange Online
+/// profiles — stored as servertype 0 by online organisations — need none.
 async fn prefetch_hybrid_locations(source: &LiveSource, mailboxes: &[Mailbox]) {
-    let Ok(profiles) = ssync_core::DataSource::profiles(source).await else {
+    let Some(on_premises) = OnPremisesProfiles::read(source).await else {
         return;
     };
-    let on_premises: BTreeSet<String> = profiles
-        .iter()
-        .filter(|p| {
-            matches!(
-                p.server_type,
-                ServerType::ExchangeServerHybrid | ServerType::ExchangeServer
-            )
-        })
-        .map(|p| p.id.to_ascii_lowercase())
-        .collect();
     let mut wanted = Vec::new();
     let mut seen = BTreeSet::new();
     for m in mailboxes {
-        let on_prem = m
-            .profile_id
-            .as_deref()
-            .is_some_and(|p| on_premises.contains(&p.to_ascii_lowercase()));
+        let on_prem = on_premises.serves(m);
         if let Ok(Some(owner)) = ssync_core::lookup::mailbox_owner(source, m).await {
             let unlicensed = !owner.user.assigned_plans.iter().any(|p| {
                 p.service.eq_ignore_ascii_case("exchange") && p.capability_status == CapabilityStatus::Enabled

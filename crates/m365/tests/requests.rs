@@ -130,3 +130,40 @@ async fn a_small_environment_is_not_read_ahead() {
     assert_eq!(per_service(&sim.stats()), mailboxes_only);
     sim.shutdown().await;
 }
+
+/// Issue 14: an online organisation stores its Exchange Online profile as servertype 0, and
+/// mailboxes on it must not get a `mailboxSettings` read (meant for on-premises profiles),
+/// whether the run is small (targeted `$batch`) or large (bulk pages).
+#[tokio::test]
+async fn mailboxes_on_the_default_exchange_online_profile_get_no_mailbox_settings_read() {
+    for n in [5, 3_000] {
+        let sim = sim(Scenario::generated(n), Knobs::default()).await;
+        let source = connect(&sim, quick()).await;
+        let all = source.mailboxes().await.unwrap();
+        source.prepare(&plan(&all)).await.unwrap();
+        for m in &all {
+            checks_reads(&source, m).await.unwrap();
+        }
+        let profile = source.profiles().await.unwrap().remove(0);
+        assert_eq!(
+            profile.server_type.value(),
+            0,
+            "stored as an online organisation does"
+        );
+        let stats = sim.stats();
+        let settings_reads: u64 = stats
+            .service(Service::Graph)
+            .routes
+            .iter()
+            .filter(|(route, _)| route.contains("mailboxSettings"))
+            .map(|(_, n)| n)
+            .sum();
+        assert_eq!(
+            settings_reads,
+            0,
+            "{n} mailboxes: {:#?}",
+            stats.service(Service::Graph).routes
+        );
+        sim.shutdown().await;
+    }
+}

@@ -88,7 +88,10 @@ pub const CONNECTION_CHANNEL: Options = &[
 
 /// Short names scenario authors may write instead of the full label.
 const ALIASES: &[(&str, &str)] = &[
-    ("exchange online", "Exchange Online (Hybrid)"),
+    // An online organisation stores its Exchange Online profiles as 0 ("Exchange Server" in the
+    // picklist); 3, "Exchange Online (Hybrid)", is Dynamics 365 on-premises reaching Exchange
+    // Online and must be written by its own label or number.
+    ("exchange online", "Exchange Server"),
     ("hybrid", "Exchange Server (Hybrid)"),
     ("on-premises", "Exchange Server"),
     ("s2s", "Server to Server Authentication"),
@@ -136,7 +139,9 @@ mod tests {
     #[test]
     fn names_and_aliases_resolve() {
         assert_eq!(value(SERVER_TYPE, "exchange server (hybrid)"), Some(2));
-        assert_eq!(value(SERVER_TYPE, "Exchange Online"), Some(3));
+        // The alias is what an online organisation stores; 3 is written by its own label.
+        assert_eq!(value(SERVER_TYPE, "Exchange Online"), Some(0));
+        assert_eq!(value(SERVER_TYPE, "Exchange Online (Hybrid)"), Some(3));
         assert_eq!(value(CREDENTIAL_RETRIEVAL, "s2s"), Some(2));
         assert_eq!(value(AUTH_PROTOCOL, "basic"), Some(3));
         assert_eq!(value(AUTH_PROTOCOL, "kerberos"), None);

@@ -49,16 +49,6 @@ fn same_tenant(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
 
-/// A profile that connects to another tenant than the environment's: OAuth with Microsoft
-/// Entra ID in either direction, and its own tenant id rather than the default.
-fn is_cross_tenant_oauth(profile: &EmailServerProfile) -> bool {
-    !profile.use_default_tenant_id
-        && profile
-            .connections()
-            .iter()
-            .any(|(_, c)| c.credential_retrieval == Some(CredentialRetrieval::EntraOAuth))
-}
-
 #[async_trait]
 impl Check for CrossTenantExchange {
     fn meta(&self) -> &'static CheckMeta {
@@ -71,14 +61,29 @@ impl Check for CrossTenantExchange {
             Ok(profile) => profile,
             Err(skip) => return Ok(skip),
         };
-        if profile.server_type != ServerType::ExchangeOnline {
-            return Ok(Outcome::skip(format!(
-                "Mailbox '{}' uses profile '{}' of type {}; only Exchange Online profiles connect to a tenant.",
-                mailbox.name,
-                profile.name,
-                profile.server_type.label()
-            )));
-        }
+        let classification = profile.classify();
+        let cross_tenant_oauth = match classification.target {
+            Target::ExchangeOnline { cross_tenant } => cross_tenant,
+            Target::Unknown => {
+                return Ok(Outcome::skip(format!(
+                    "Mailbox '{}' uses profile '{}', whose target is unknown because {}; only Exchange Online \
+                     profiles connect to a tenant.",
+                    mailbox.name,
+                    profile.name,
+                    classification.unknown_reason()
+                ))
+                .with_evidence("profile_target", &classification));
+            }
+            other => {
+                return Ok(Outcome::skip(format!(
+                    "Mailbox '{}' uses profile '{}', which connects to {}; only Exchange Online profiles connect \
+                     to a tenant.",
+                    mailbox.name,
+                    profile.name,
+                    other.describe()
+                )));
+            }
+        };
         let Some(domain) = mailbox.email_address.as_deref().and_then(address::domain_of) else {
             return Ok(Outcome::skip(format!(
                 "Mailbox '{}' has no e-mail address, so it has no mail domain to place in a tenant.",
@@ -86,7 +91,6 @@ impl Check for CrossTenantExchange {
             )));
         };
         let environment_tenant = ctx.data.environment().await?.tenant_id;
-        let cross_tenant_oauth = is_cross_tenant_oauth(&profile);
         let profile_tenant = profile
             .exchange_online_tenant_id
             .as_deref()

@@ -42,14 +42,33 @@ impl Check for EwsBasicAuthDisabled {
 
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let profile = subject.profile()?;
-        if profile.server_type != ServerType::ExchangeServer {
-            return Ok(Outcome::skip(format!(
-                "Profile '{}' is of type {}; this check covers only Exchange Server (on-premises) profiles.",
-                profile.name,
-                profile.server_type.label()
-            ))
-            .with_evidence("server_type", profile.server_type.label())
-            .with_evidence("server_type_value", profile.server_type.value()));
+        let classification = profile.classify();
+        match classification.target {
+            Target::OnPremises { .. } => {}
+            Target::Unknown => {
+                return Ok(Outcome::skip(format!(
+                    "Cannot tell whether profile '{}' connects to Exchange on-premises: its target is unknown \
+                     because {}.",
+                    profile.name,
+                    classification.unknown_reason()
+                ))
+                .with_evidence("profile_target", &classification));
+            }
+            other => {
+                let elsewhere = if other.is_exchange_online() {
+                    " (Basic against Exchange Online is judged by `exchange-online-basic-auth`)"
+                } else {
+                    ""
+                };
+                return Ok(Outcome::skip(format!(
+                    "Profile '{}' connects to {}; this check covers only profiles that connect to Exchange \
+                     on-premises{elsewhere}.",
+                    profile.name,
+                    other.describe()
+                ))
+                .with_evidence("server_type", profile.server_type.label())
+                .with_evidence("profile_target", &classification));
+            }
         }
         let reports = direction::judge_all(ctx.data, profile).await;
         let has = |v: Status| reports.iter().any(|r| r.status == v);

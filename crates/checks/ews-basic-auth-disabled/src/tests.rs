@@ -189,7 +189,12 @@ async fn exchange_online_host_is_skipped_and_never_probed() {
         "{}",
         out.message
     );
-    assert!(out.evidence["connections"][0].get("source_error").is_none());
+    // Skipped on its target, before any direction was probed.
+    assert_eq!(
+        out.evidence["profile_target"]["target"]["kind"],
+        "exchange-online"
+    );
+    assert!(!out.evidence.contains_key("connections"));
 }
 
 #[tokio::test]
@@ -266,10 +271,21 @@ async fn an_unreachable_direction_outweighs_a_passing_one() {
 #[tokio::test]
 async fn a_passing_direction_outweighs_one_not_judged() {
     let (mut p, b) = on_premises(AuthProtocol::Basic);
-    p.outgoing.server_location = Some("https://outlook.office365.com/EWS/Exchange.asmx".into());
+    // Hybrid Modern Auth sends no password for EWS to challenge.
+    p.outgoing.credential_retrieval = Some(CredentialRetrieval::HybridModernAuth);
     let out = run(p, b.ews_probe(probe(URL, 401, &["Basic"])).build()).await;
     assert_eq!(out.status, Status::Pass, "{out:?}");
     assert_eq!(out.evidence["connections"][1]["status"], "skip");
+}
+
+#[tokio::test]
+async fn a_profile_whose_directions_disagree_about_the_target_is_skipped_with_the_reason() {
+    let (mut p, b) = on_premises(AuthProtocol::Basic);
+    p.outgoing.server_location = Some("https://outlook.office365.com/EWS/Exchange.asmx".into());
+    let out = run(p, b.ews_probe(probe(URL, 401, &["NTLM"])).build()).await;
+    assert_eq!(out.status, Status::Skip, "{out:?}");
+    assert!(out.message.contains("disagree"), "{}", out.message);
+    assert_eq!(out.evidence["profile_target"]["target"]["kind"], "unknown");
 }
 
 #[tokio::test]

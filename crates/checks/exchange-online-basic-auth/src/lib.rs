@@ -42,28 +42,31 @@ struct Direction {
     server_location: Option<String>,
     credential_retrieval: Option<&'static str>,
     auth_protocol: Option<&'static str>,
-    /// The connection goes to Exchange Online (by the profile's server type or its host).
+    /// The connection goes to Exchange Online (by its host, or by the profile's target).
     reaches_exchange_online: bool,
-    /// The connection sends a user name and password (or asks for the Basic protocol).
-    uses_basic: bool,
+    /// The connection sends a user name and password; `None` when its credential setting is
+    /// empty or unknown.
+    uses_basic: Option<bool>,
 }
 
 impl Direction {
-    fn of(profile: &EmailServerProfile, direction: &'static str, conn: &Connection) -> Self {
+    fn of(target: Target, direction: &'static str, conn: &Connection) -> Self {
         let location = conn
             .server_location
             .as_deref()
             .map(str::trim)
             .filter(|l| !l.is_empty());
-        // An "Exchange Online" profile goes there whatever its location says (often nothing:
-        // it discovers the endpoint); any other type only when its location is an Exchange
-        // Online host, which is how Microsoft tells customers to find affected profiles.
-        let reaches_exchange_online = profile.server_type == ServerType::ExchangeOnline
-            || location.is_some_and(hosts::is_exchange_online);
-        let uses_basic = conn
-            .credential_retrieval
-            .is_some_and(CredentialRetrieval::uses_password)
-            || conn.auth_protocol == Some(AuthProtocol::Basic);
+        // A location on an Exchange Online host goes there, whatever the profile's type: that
+        // is how Microsoft tells customers to find affected profiles ("Use basic authentication
+        // with Exchange Online"). A direction without a location goes where the profile's
+        // target is (it discovers the endpoint).
+        let reaches_exchange_online = match location {
+            Some(loc) => hosts::is_exchange_online(loc),
+            None => target.is_exchange_online(),
+        };
+        // The credential setting decides, not the protocol field: the profile form writes
+        // Basic or Auto Detect there for token-based profiles too.
+        let uses_basic = conn.sends_password();
         Self {
             direction,
             server_location: location.map(str::to_owned),
@@ -94,26 +97,46 @@ impl Check for ExchangeOnlineBasicAuth {
 
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let profile = subject.profile()?;
+        let classification = profile.classify();
         let directions: Vec<Direction> = profile
             .connections()
             .into_iter()
-            .map(|(name, conn)| Direction::of(profile, name, conn))
+            .map(|(name, conn)| Direction::of(classification.target, name, conn))
             .collect();
         let evidence = |o: Outcome| {
             o.with_evidence("server_type", profile.server_type.label())
                 .with_evidence("server_type_value", profile.server_type.value())
+                .with_evidence("profile_target", &classification)
                 .with_evidence("connections", &directions)
         };
         let online: Vec<&Direction> = directions.iter().filter(|d| d.reaches_exchange_online).collect();
         if online.is_empty() {
             return Ok(evidence(Outcome::skip(format!(
-                "Profile '{}' ({}) does not connect to Exchange Online: neither its server type nor \
-                 any server location names an Exchange Online host.",
+                "Profile '{}' does not connect to Exchange Online: no server location names an Exchange \
+                 Online host, and the profile connects to {}.",
                 profile.name,
-                profile.server_type.label()
+                classification.target.describe()
             ))));
         }
-        let basic: Vec<&Direction> = online.iter().copied().filter(|d| d.uses_basic).collect();
+        let basic: Vec<&Direction> = online
+            .iter()
+            .copied()
+            .filter(|d| d.uses_basic == Some(true))
+            .collect();
+        let undecided: Vec<&Direction> = online
+            .iter()
+            .copied()
+            .filter(|d| d.uses_basic.is_none())
+            .collect();
+        if basic.is_empty() && !undecided.is_empty() {
+            let how: Vec<String> = undecided.iter().map(|d| d.describe()).collect();
+            return Ok(evidence(Outcome::skip(format!(
+                "Profile '{}' connects to Exchange Online, but cannot be judged: {} has no credential setting \
+                 that says whether a password is sent.",
+                profile.name,
+                how.join("; ")
+            ))));
+        }
         if basic.is_empty() {
             let how: Vec<String> = online.iter().map(|d| d.describe()).collect();
             return Ok(evidence(Outcome::pass(format!(

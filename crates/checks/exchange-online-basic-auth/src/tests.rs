@@ -57,7 +57,7 @@ async fn server_to_server_passes() {
 #[tokio::test]
 async fn cross_tenant_oauth_passes() {
     let p = profile(
-        ServerType::ExchangeOnline,
+        ServerType::ExchangeServer,
         CredentialRetrieval::EntraOAuth,
         None,
         EWS_ONLINE,
@@ -79,7 +79,7 @@ async fn hybrid_modern_auth_to_exchange_online_passes() {
 #[tokio::test]
 async fn credentials_by_user_or_queue_fail() {
     let p = profile(
-        ServerType::ExchangeOnline,
+        ServerType::ExchangeServer,
         CredentialRetrieval::UserOrQueue,
         None,
         EWS_ONLINE,
@@ -96,7 +96,7 @@ async fn credentials_by_user_or_queue_fail() {
 #[tokio::test]
 async fn credentials_in_profile_fail() {
     let p = profile(
-        ServerType::ExchangeOnline,
+        ServerType::ExchangeServer,
         CredentialRetrieval::InProfile,
         None,
         EWS_ONLINE,
@@ -104,17 +104,53 @@ async fn credentials_in_profile_fail() {
     assert_eq!(run(p).await.status, Status::Fail);
 }
 
+/// Microsoft's profile form writes Basic (3) in the protocol field of token-based profiles in
+/// online organisations (microsoft-apis.md §A.3, form script): the credential setting decides.
 #[tokio::test]
-async fn basic_protocol_fails_even_without_a_password_credential_mode() {
-    let p = profile(
-        ServerType::ExchangeOnline,
+async fn the_basic_protocol_field_alone_does_not_fail_a_profile_that_sends_no_password() {
+    for cred in [
+        CredentialRetrieval::ServerToServer,
+        CredentialRetrieval::EntraOAuth,
         CredentialRetrieval::Anonymous,
+    ] {
+        let p = profile(
+            ServerType::ExchangeServer,
+            cred,
+            Some(AuthProtocol::Basic),
+            EWS_ONLINE,
+        );
+        let out = run(p).await;
+        assert_eq!(out.status, Status::Pass, "{cred:?}: {out:?}");
+        assert_eq!(out.evidence["connections"][1]["auth_protocol"], "Basic");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_credential_setting_is_not_judged() {
+    let mut p = profile(
+        ServerType::ExchangeServer,
+        CredentialRetrieval::UserOrQueue,
         Some(AuthProtocol::Basic),
         EWS_ONLINE,
     );
+    p.incoming.credential_retrieval = None;
+    p.outgoing.credential_retrieval = None;
     let out = run(p).await;
-    assert_eq!(out.status, Status::Fail, "{out:?}");
-    assert_eq!(out.evidence["connections"][1]["auth_protocol"], "Basic");
+    assert_eq!(out.status, Status::Skip, "{out:?}");
+    assert!(out.message.contains("no credential setting"), "{}", out.message);
+}
+
+/// Dynamics 365 on-premises reaches Exchange Online through a profile of type 3, Exchange
+/// Online (Hybrid); with a password it fails like any other.
+#[tokio::test]
+async fn an_exchange_online_hybrid_profile_with_a_password_fails() {
+    let p = profile(
+        ServerType::ExchangeOnlineHybrid,
+        CredentialRetrieval::InProfile,
+        Some(AuthProtocol::Basic),
+        EWS_ONLINE,
+    );
+    assert_eq!(run(p).await.status, Status::Fail);
 }
 
 #[tokio::test]
@@ -195,7 +231,7 @@ async fn only_the_direction_that_reaches_exchange_online_is_judged() {
 #[tokio::test]
 async fn failing_mailbox_read_is_an_error() {
     let p = profile(
-        ServerType::ExchangeOnline,
+        ServerType::ExchangeServer,
         CredentialRetrieval::InProfile,
         None,
         EWS_ONLINE,
@@ -219,9 +255,9 @@ async fn failing_mailbox_read_is_an_error() {
 }
 
 #[tokio::test]
-async fn exchange_online_type_counts_even_without_a_server_location() {
+async fn an_exchange_online_profile_counts_even_without_a_server_location() {
     let mut p = profile(
-        ServerType::ExchangeOnline,
+        ServerType::ExchangeServer,
         CredentialRetrieval::InProfile,
         None,
         "",

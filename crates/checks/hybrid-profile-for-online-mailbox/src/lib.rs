@@ -49,13 +49,28 @@ impl Check for HybridProfileForOnlineMailbox {
             Ok(profile) => profile,
             Err(skip) => return Ok(skip),
         };
-        if profile.server_type != ServerType::ExchangeServerHybrid {
-            return Ok(Outcome::skip(format!(
-                "Mailbox '{}' uses profile '{}' of type {}, not Exchange Server (Hybrid).",
-                mailbox.name,
-                profile.name,
-                profile.server_type.label()
-            )));
+        let classification = profile.classify();
+        match classification.target {
+            Target::OnPremises { hybrid: true } => {}
+            Target::Unknown => {
+                return Ok(Outcome::skip(format!(
+                    "Cannot tell whether profile '{}' of mailbox '{}' is a hybrid profile: its target is unknown \
+                     because {}.",
+                    profile.name,
+                    mailbox.name,
+                    classification.unknown_reason()
+                ))
+                .with_evidence("profile_target", &classification));
+            }
+            other => {
+                return Ok(Outcome::skip(format!(
+                    "Mailbox '{}' uses profile '{}', which connects to {}, not to Exchange on-premises through \
+                     Exchange hybrid.",
+                    mailbox.name,
+                    profile.name,
+                    other.describe()
+                )));
+            }
         }
         // Graph sees only the environment's tenant: a mailbox of another tenant cannot be
         // located from here (and is `cross-tenant-exchange`'s business).
@@ -74,6 +89,7 @@ impl Check for HybridProfileForOnlineMailbox {
         let evidence = |o: Outcome| {
             o.with_evidence("profile", &profile.name)
                 .with_evidence("profile_server_type", profile.server_type.label())
+                .with_evidence("profile_target", classification.target)
                 .with_evidence("entra_user_id", &owner.user.id)
                 .with_evidence("user_principal_name", &owner.user.user_principal_name)
                 .with_evidence("found_by", owner.found_by.as_str())

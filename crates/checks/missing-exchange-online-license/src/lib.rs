@@ -58,18 +58,30 @@ impl Check for MissingExchangeOnlineLicense {
             Ok(profile) => profile,
             Err(skip) => return Ok(skip),
         };
-        // Exchange Server (0) and Exchange Server (Hybrid) (2) profiles may still reach a
-        // mailbox that has moved to Exchange Online; the location decides below.
-        let on_premises_profile = match profile.server_type {
-            ServerType::ExchangeServer | ServerType::ExchangeServerHybrid => true,
-            ServerType::ExchangeOnline => false,
-            other => {
+        // A profile aimed at Exchange on-premises may still serve a mailbox that has moved to
+        // Exchange Online; the mailbox's location decides below.
+        let classification = profile.classify();
+        let on_premises_profile = match classification.target {
+            Target::OnPremises { .. } => true,
+            Target::ExchangeOnline { .. } => false,
+            Target::NotExchange => {
                 return Ok(Outcome::skip(format!(
-                    "Mailbox '{}' uses profile '{}' of type {}, which is not Exchange.",
+                    "Mailbox '{}' uses profile '{}', which connects to {}.",
                     mailbox.name,
                     profile.name,
-                    other.label()
-                )));
+                    Target::NotExchange.describe()
+                ))
+                .with_evidence("profile_target", &classification));
+            }
+            Target::Unknown => {
+                return Ok(Outcome::skip(format!(
+                    "Cannot tell whether mailbox '{}' needs an Exchange Online licence: its profile '{}' \
+                     has an unknown target, because {}.",
+                    mailbox.name,
+                    profile.name,
+                    classification.unknown_reason()
+                ))
+                .with_evidence("profile_target", &classification));
             }
         };
         if let Some(foreign) = lookup::foreign_tenant(ctx.data, mailbox).await? {
@@ -88,11 +100,11 @@ impl Check for MissingExchangeOnlineLicense {
             let found = ctx.data.mailbox_location(&owner.user.id).await?;
             if let MailboxLocation::NotInExchangeOnline { code } = &found {
                 return Ok(Outcome::skip(format!(
-                    "Mailbox '{}' is not in Exchange Online (Graph answered {code}) and uses the {} profile '{}'; \
-                     an on-premises mailbox needs no Exchange Online licence.",
+                    "Mailbox '{}' is not in Exchange Online (Graph answered {code}) and uses profile '{}', which \
+                     connects to {}; an on-premises mailbox needs no Exchange Online licence.",
                     mailbox.name,
-                    profile.server_type.label(),
-                    profile.name
+                    profile.name,
+                    classification.target.describe()
                 ))
                 .with_evidence("mailbox_location", &found));
             }

@@ -5,7 +5,7 @@ pub mod canned;
 
 use std::time::Duration;
 
-use ssync_core::records::{CapabilityStatus, Mailbox, Regarding, ServerType};
+use ssync_core::records::{CapabilityStatus, CredentialRetrieval, Mailbox, Regarding};
 use ssync_core::{DataNeed, DataSource, RunPlan, SourceError, address, lookup};
 use ssync_m365::{Credential, LiveSource, Options, Settings};
 use ssync_sim::{Knobs, Scenario, Sim};
@@ -64,12 +64,7 @@ pub async fn checks_reads(data: &dyn DataSource, mailbox: &Mailbox) -> Result<()
         None => None,
     };
     let _ = lookup::foreign_tenant(data, mailbox).await?;
-    let on_premises_profile = profile.as_ref().is_some_and(|p| {
-        matches!(
-            p.server_type,
-            ServerType::ExchangeServer | ServerType::ExchangeServerHybrid
-        )
-    });
+    let on_premises_profile = profile.as_ref().is_some_and(|p| p.target().is_on_premises());
     if let Some(owner) = lookup::mailbox_owner(data, mailbox).await? {
         // As the hybrid and licence checks do: where the mailbox lives, for on-premises
         // profiles and for users without an enabled Exchange plan (shared, room mailboxes).
@@ -95,15 +90,24 @@ pub async fn checks_reads(data: &dyn DataSource, mailbox: &Mailbox) -> Result<()
 }
 
 /// The reads of the two profile-scoped checks: the mailboxes on the profile (listed in a
-/// finding) and, for on-premises Exchange Server profiles, the EWS probe.
+/// finding) and, for profiles that connect to Exchange on-premises, the EWS probe.
 pub async fn profile_reads(data: &dyn DataSource, profile_id: &str) -> Result<(), SourceError> {
     let Some(p) = data.profile(profile_id).await? else {
         return Ok(());
     };
     data.mailboxes_on_profile(&p.id).await?;
-    if p.server_type == ServerType::ExchangeServer {
-        for loc in p.server_locations() {
-            if !ssync_core::hosts::is_exchange_online(loc) {
+    // As `ews-basic-auth-disabled` does: on-premises profiles, directions that sign in with
+    // credentials (a password, or Windows integrated authentication).
+    if p.target().is_on_premises() {
+        let mut probed = Vec::new();
+        for (_, conn) in p.connections() {
+            let signs_in = conn.sends_password() == Some(true)
+                || conn.credential_retrieval == Some(CredentialRetrieval::WindowsIntegrated);
+            if let Some(loc) = conn.server_location.as_deref().filter(|_| signs_in)
+                && !ssync_core::hosts::is_exchange_online(loc)
+                && !probed.contains(&loc)
+            {
+                probed.push(loc);
                 data.ews_probe(loc).await?;
             }
         }

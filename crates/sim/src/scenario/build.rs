@@ -245,12 +245,11 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
             (None, Some(id)) => Some(c.guid_of(id)?),
             (None, None) => None,
         };
+        // Left out, the display text is the picklist label, as Dataverse shows it.
         let server_type_name = p.server_type_name.clone().unwrap_or_else(|| {
-            match server_type {
-                3 => "Exchange Online",
-                n => options::label(options::SERVER_TYPE, n).unwrap_or("Unknown"),
-            }
-            .to_owned()
+            options::label(options::SERVER_TYPE, server_type)
+                .unwrap_or("Unknown")
+                .to_owned()
         });
         profiles.push(Profile {
             key: p.key.get_ref().clone(),

@@ -36,7 +36,8 @@ pub(crate) fn generated(n: usize) -> Scenario {
         key: "exo".into(),
         id: ids::derive("generated:profile:exo"),
         name: "Microsoft Exchange Online".into(),
-        server_type: 3,
+        // As an online organisation stores its default profile: 0, "Exchange Online".
+        server_type: 0,
         server_type_name: "Exchange Online".into(),
         incoming: exo_connection(),
         outgoing: exo_connection(),
@@ -154,7 +155,7 @@ pub(crate) fn generated(n: usize) -> Scenario {
 fn exo_connection() -> Connection {
     Connection {
         credentials: Some(2),
-        auth: None,
+        auth: Some(0), // Auto Detect, as the profile form writes beside server-to-server
         location: Some(Location::Url(
             "https://outlook.office365.com/EWS/Exchange.asmx".into(),
         )),
