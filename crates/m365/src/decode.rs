@@ -243,12 +243,21 @@ pub(crate) fn deleted_user(v: &Value) -> Decoded<DeletedUser> {
 pub(crate) const NOT_IN_EXCHANGE_ONLINE: [&str; 2] =
     ["MailboxNotEnabledForRESTAPI", "MailboxNotSupportedForRESTAPI"];
 
+/// `mailboxSettings.userPurpose`: v1.0 documents an enum string (`"shared"`), while beta
+/// examples show an object (`{"value": "shared"}`); both are read.
+fn user_purpose(body: &Value) -> Option<String> {
+    match body.get("userPurpose")? {
+        Value::Object(o) => non_empty(&Value::Object(o.clone()), "value"),
+        _ => non_empty(body, "userPurpose"),
+    }
+}
+
 /// `GET /users/{id}/mailboxSettings` → where the mailbox lives; `None` when the answer is an
 /// error that says something else (the caller reports it).
 pub(crate) fn mailbox_location(status: u16, body: &Value) -> Option<MailboxLocation> {
     if (200..300).contains(&status) {
         return Some(MailboxLocation::ExchangeOnline {
-            purpose: non_empty(body, "userPurpose").map(|p| MailboxPurpose::from(p.as_str())),
+            purpose: user_purpose(body).map(|p| MailboxPurpose::from(p.as_str())),
         });
     }
     let code = body
