@@ -59,6 +59,10 @@ pub struct RunPlan {
     pub profile_ids: Vec<String>,
     /// The union of the selected checks' [`CheckMeta::reads`](crate::CheckMeta::reads).
     pub needs: Vec<DataNeed>,
+    /// The oldest alert the run's checks count (RFC 3339, the start of the alert window): a
+    /// live source reads no older alert. `None`: the source's own default window.
+    #[serde(default)]
+    pub alerts_since: Option<String>,
 }
 
 impl RunPlan {

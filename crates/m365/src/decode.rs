@@ -85,7 +85,7 @@ pub(crate) fn profile(v: &Value) -> Decoded<EmailServerProfile> {
 
 pub(crate) const MAILBOX_COLUMNS: &str = "mailboxid,name,emailaddress,_regardingobjectid_value,\
 _emailserverprofile_value,incomingemaildeliverymethod,outgoingemaildeliverymethod,actdeliverymethod,\
-incomingemailstatus,outgoingemailstatus,actstatus,mailboxstatus,statecode,ewsurl";
+incomingemailstatus,outgoingemailstatus,actstatus,mailboxstatus,statecode,ewsurl,lastsuccessfulsynccompletedon";
 
 const LOOKUP_NAME: &str = "@Microsoft.Dynamics.CRM.lookuplogicalname";
 
@@ -122,6 +122,7 @@ pub(crate) fn mailbox(v: &Value) -> Decoded<Mailbox> {
         },
         active: int(v, "statecode").unwrap_or(0) == 0,
         ews_url: non_empty(v, "ewsurl"),
+        last_successful_sync: non_empty(v, "lastsuccessfulsynccompletedon"),
         id,
     })
 }
@@ -178,8 +179,8 @@ pub(crate) fn newest_first(alerts: &mut [Alert]) {
     alerts.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
 }
 
-pub(crate) const USER_PROPERTIES: &str =
-    "id,userPrincipalName,displayName,mail,proxyAddresses,assignedPlans,assignedLicenses,accountEnabled";
+pub(crate) const USER_PROPERTIES: &str = "id,userPrincipalName,displayName,mail,proxyAddresses,assignedPlans,assignedLicenses,accountEnabled,\
+createdDateTime,onPremisesSyncEnabled";
 
 pub(crate) fn entra_user(v: &Value) -> Decoded<EntraUser> {
     let plans = v
@@ -222,6 +223,9 @@ pub(crate) fn entra_user(v: &Value) -> Decoded<EntraUser> {
         assigned_plans: plans,
         assigned_licenses: licenses,
         account_enabled: boolean(v, "accountEnabled"),
+        created_at: non_empty(v, "createdDateTime"),
+        // `null` means never synced: only a JSON `true`/`false` is a value.
+        on_premises_sync: v.get("onPremisesSyncEnabled").and_then(Value::as_bool),
     })
 }
 
