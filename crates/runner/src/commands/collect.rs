@@ -48,7 +48,9 @@ async fn collect_from(
     tracing::info!(org_url = %org_url, tenant = %settings.tenant_id, client = %settings.client_id, "connecting");
     // SSYNC_* variables shorten timeouts and retries as for `run` (docs/errors.md).
     let options = Options::from_env()?;
-    let source = RecordingSource::new(LiveSource::connect(settings, options).await?);
+    let live = LiveSource::connect(settings, options).await?;
+    live.set_alerts_since(check_options.alerts_since());
+    let source = RecordingSource::new(live);
     let opts = EngineOptions {
         progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
         check_options,

@@ -46,6 +46,8 @@ pub async fn connect_and_diagnose(
             return Err(err.into());
         }
     };
+    // Before any read: `anticipate` may start the alert read beside the mailbox read.
+    source.set_alerts_since(check_options.alerts_since());
     let opts = EngineOptions {
         progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
         waivers,
