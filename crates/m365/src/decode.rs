@@ -291,4 +291,6 @@ pub(crate) fn is_guid(s: &str) -> bool {
 }
 
 #[cfg(test)]
+mod shapes;
+#[cfg(test)]
 mod tests;
