@@ -205,8 +205,8 @@ pub fn created_after_deletion(
             let Some(deleted) = twin.deleted_at.as_deref() else {
                 continue;
             };
-            if twin.id.eq_ignore_ascii_case(&owner.id) || !parse_time(deleted).is_some_and(|d| created_at > d)
-            {
+            let created_after = parse_time(deleted).is_some_and(|d| created_at > d);
+            if twin.id.eq_ignore_ascii_case(&owner.id) || !created_after {
                 continue;
             }
             out.push(Signal::CreatedAfterDeletion {
