@@ -113,6 +113,8 @@ mod tests {
             assigned_plans: vec![],
             assigned_licenses: vec![],
             account_enabled: Some(true),
+            created_at: None,
+            on_premises_sync: None,
         }
     }
 

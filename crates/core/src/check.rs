@@ -1,6 +1,8 @@
 //! The [`Check`] trait and the static metadata every check carries.
 
 use serde::{Deserialize, Serialize};
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
 
 use crate::data::{DataSource, SourceError};
 use crate::outcome::Outcome;
@@ -158,12 +160,74 @@ pub struct CheckMeta {
 pub struct CheckContext<'a> {
     /// The data interface. Every read goes through here.
     pub data: &'a dyn DataSource,
+    /// Run-wide settings: the moment the run judges against, the alert window.
+    pub options: CheckOptions,
 }
 
 impl<'a> CheckContext<'a> {
+    /// A context with the default options (now, a 30-day alert window).
     pub fn new(data: &'a dyn DataSource) -> Self {
-        Self { data }
+        Self::with_options(data, CheckOptions::default())
     }
+
+    pub fn with_options(data: &'a dyn DataSource, options: CheckOptions) -> Self {
+        Self { data, options }
+    }
+}
+
+/// Settings of a run that checks may consult. Tests set `now` so that what counts as
+/// "recent" does not depend on the day they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// The moment the run judges "recent" against: the start of a live run, the collection
+    /// time of a replayed bundle.
+    pub now: OffsetDateTime,
+    /// How far back an alert counts (`[alerts] window_days` in `ssync-doctor.toml`).
+    pub alert_window: Duration,
+}
+
+impl CheckOptions {
+    /// The default alert window: 30 days, the time Entra keeps a deleted user restorable and
+    /// long enough to cover a mailbox that stopped synchronising a month ago.
+    pub const DEFAULT_ALERT_WINDOW_DAYS: u32 = 30;
+
+    pub fn new(now: OffsetDateTime, alert_window_days: u32) -> Self {
+        Self {
+            now,
+            alert_window: Duration::days(i64::from(alert_window_days)),
+        }
+    }
+
+    /// The oldest moment an alert may carry and still count.
+    pub fn alerts_since(&self) -> OffsetDateTime {
+        self.now - self.alert_window
+    }
+
+    /// True when `when` (RFC 3339) lies inside the alert window; `None` when it does not parse.
+    pub fn within_alert_window(&self, when: &str) -> Option<bool> {
+        let at = parse_time(when)?;
+        Some(at > self.alerts_since())
+    }
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        Self::new(OffsetDateTime::now_utc(), Self::DEFAULT_ALERT_WINDOW_DAYS)
+    }
+}
+
+/// An RFC 3339 date-time as Dataverse and Graph write them (`2026-11-27T10:00:00Z`).
+pub fn parse_time(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text.trim(), &Rfc3339).ok()
+}
+
+/// `at` as RFC 3339 in UTC with whole seconds, the form an OData filter takes.
+pub fn format_time(at: OffsetDateTime) -> String {
+    let at = at
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(at);
+    at.format(&Rfc3339).unwrap_or_default()
 }
 
 /// A diagnostic check. Implement it on a unit struct and register it with
@@ -186,5 +250,32 @@ pub async fn evaluate(check: &dyn Check, ctx: &CheckContext<'_>, subject: &Subje
     match check.run(ctx, subject).await {
         Ok(outcome) => outcome,
         Err(err) => Outcome::error(format!("Could not evaluate: {err}.")).with_evidence("source_error", &err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_alert_window_counts_back_from_now() {
+        let now = parse_time("2026-12-01T00:00:00Z").expect("parses");
+        let o = CheckOptions::new(now, 30);
+        assert_eq!(format_time(o.alerts_since()), "2026-11-01T00:00:00Z");
+        assert_eq!(o.within_alert_window("2026-11-27T10:00:00Z"), Some(true));
+        assert_eq!(o.within_alert_window("2026-10-31T23:59:59Z"), Some(false));
+        assert_eq!(o.within_alert_window("2026-11-01T00:00:00Z"), Some(false));
+        assert_eq!(o.within_alert_window("yesterday"), None);
+        // Offsets and fractions of a second as Dataverse and Graph may write them.
+        assert_eq!(
+            o.within_alert_window("2026-11-27T10:00:00.1234567+02:00"),
+            Some(true)
+        );
+    }
+
+    #[test]
+    fn filter_times_are_utc_whole_seconds() {
+        let at = parse_time("2026-11-27T10:00:00.987+02:00").expect("parses");
+        assert_eq!(format_time(at), "2026-11-27T08:00:00Z");
     }
 }

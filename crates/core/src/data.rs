@@ -59,6 +59,10 @@ pub struct RunPlan {
     pub profile_ids: Vec<String>,
     /// The union of the selected checks' [`CheckMeta::reads`](crate::CheckMeta::reads).
     pub needs: Vec<DataNeed>,
+    /// The oldest alert the run's checks count (RFC 3339, the start of the alert window): a
+    /// live source reads no older alert. `None`: the source's own default window.
+    #[serde(default)]
+    pub alerts_since: Option<String>,
 }
 
 impl RunPlan {
@@ -145,7 +149,9 @@ pub trait DataSource: Send + Sync {
     /// What an EWS URL answers to one unauthenticated request. Never sends credentials.
     async fn ews_probe(&self, url: &str) -> Result<EwsProbe, SourceError>;
 
-    /// The alerts (trace logs) of a mailbox, newest first.
+    /// The alerts (trace logs) of a mailbox, newest first. A live source reads only
+    /// error-level alerts inside the run's alert window ([`RunPlan::alerts_since`]), at most a
+    /// bounded number per mailbox; checks still judge the age of what they get.
     async fn mailbox_alerts(&self, mailbox_id: &str) -> Result<Vec<Alert>, SourceError>;
 
     /// The escape hatch for custom checks: one read-only GET of `path` (with its query) on

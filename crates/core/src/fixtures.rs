@@ -94,6 +94,7 @@ pub fn mailbox(id: &str, address: &str) -> Mailbox {
         },
         active: true,
         ews_url: None,
+        last_successful_sync: None,
     }
 }
 
@@ -132,6 +133,8 @@ pub fn entra_user(id: &str, address: &str) -> EntraUser {
             disabled_plans: vec![],
         }],
         account_enabled: Some(true),
+        created_at: None,
+        on_premises_sync: None,
     }
 }
 

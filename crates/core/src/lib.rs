@@ -63,7 +63,7 @@ pub mod registry;
 pub mod subject;
 
 pub use async_trait::async_trait;
-pub use check::{Check, CheckContext, CheckMeta, DataNeed, Scope, Severity, evaluate};
+pub use check::{Check, CheckContext, CheckMeta, CheckOptions, DataNeed, Scope, Severity, evaluate};
 pub use data::{DataSource, RawService, RunPlan, SourceError};
 pub use finding::{Finding, SubjectRef, Summary};
 pub use memory::{Facts, MemorySource, MemorySourceBuilder};
@@ -84,8 +84,8 @@ pub mod prelude {
     pub use crate::profile_target::{Classification, Target};
     pub use crate::records::*;
     pub use crate::{
-        Check, CheckContext, CheckMeta, DataNeed, DataSource, Outcome, Scope, Severity, SourceError, Status,
-        Subject, async_trait,
+        Check, CheckContext, CheckMeta, CheckOptions, DataNeed, DataSource, Outcome, Scope, Severity,
+        SourceError, Status, Subject, async_trait,
     };
     pub use crate::{address, hosts};
     pub use serde_json::{self, Value, json};

@@ -346,6 +346,10 @@ pub struct Mailbox {
     pub active: bool,
     /// `ewsurl`: the EWS URL autodiscover found for the mailbox, if any.
     pub ews_url: Option<String>,
+    /// `lastsuccessfulsynccompletedon` (RFC 3339): when the mailbox last synchronised
+    /// successfully; an alert older than this is about a problem that has since cleared.
+    #[serde(default)]
+    pub last_successful_sync: Option<String>,
 }
 
 impl Mailbox {
@@ -504,6 +508,14 @@ pub struct EntraUser {
     pub assigned_licenses: Vec<AssignedLicense>,
     /// `accountEnabled`.
     pub account_enabled: Option<bool>,
+    /// `createdDateTime` (RFC 3339): when the object was created; a user created after a
+    /// soft-deleted twin was deleted is a recreation.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// `onPremisesSyncEnabled`: `true` synced from on-premises AD now, `false` synced once,
+    /// `None` (null) never synced, i.e. a cloud-only user.
+    #[serde(default)]
+    pub on_premises_sync: Option<bool>,
 }
 
 /// What a mailbox is for (Graph `mailboxSettings.userPurpose`).

@@ -95,6 +95,8 @@ fn user() -> impl Strategy<Value = EntraUser> {
                 assigned_plans: vec![],
                 assigned_licenses: vec![],
                 account_enabled: Some(true),
+                created_at: None,
+                on_premises_sync: None,
             }
         })
 }

@@ -85,7 +85,7 @@ pub(crate) fn profile(v: &Value) -> Decoded<EmailServerProfile> {
 
 pub(crate) const MAILBOX_COLUMNS: &str = "mailboxid,name,emailaddress,_regardingobjectid_value,\
 _emailserverprofile_value,incomingemaildeliverymethod,outgoingemaildeliverymethod,actdeliverymethod,\
-incomingemailstatus,outgoingemailstatus,actstatus,mailboxstatus,statecode,ewsurl";
+incomingemailstatus,outgoingemailstatus,actstatus,mailboxstatus,statecode,ewsurl,lastsuccessfulsynccompletedon";
 
 const LOOKUP_NAME: &str = "@Microsoft.Dynamics.CRM.lookuplogicalname";
 
@@ -122,6 +122,7 @@ pub(crate) fn mailbox(v: &Value) -> Decoded<Mailbox> {
         },
         active: int(v, "statecode").unwrap_or(0) == 0,
         ews_url: non_empty(v, "ewsurl"),
+        last_successful_sync: non_empty(v, "lastsuccessfulsynccompletedon"),
         id,
     })
 }
@@ -178,8 +179,8 @@ pub(crate) fn newest_first(alerts: &mut [Alert]) {
     alerts.sort_by(|a, b| b.last_seen.cmp(&a.last_seen));
 }
 
-pub(crate) const USER_PROPERTIES: &str =
-    "id,userPrincipalName,displayName,mail,proxyAddresses,assignedPlans,assignedLicenses,accountEnabled";
+pub(crate) const USER_PROPERTIES: &str = "id,userPrincipalName,displayName,mail,proxyAddresses,assignedPlans,assignedLicenses,accountEnabled,\
+createdDateTime,onPremisesSyncEnabled";
 
 pub(crate) fn entra_user(v: &Value) -> Decoded<EntraUser> {
     let plans = v
@@ -222,6 +223,9 @@ pub(crate) fn entra_user(v: &Value) -> Decoded<EntraUser> {
         assigned_plans: plans,
         assigned_licenses: licenses,
         account_enabled: boolean(v, "accountEnabled"),
+        created_at: non_empty(v, "createdDateTime"),
+        // `null` means never synced: only a JSON `true`/`false` is a value.
+        on_premises_sync: v.get("onPremisesSyncEnabled").and_then(Value::as_bool),
     })
 }
 
@@ -243,12 +247,21 @@ pub(crate) fn deleted_user(v: &Value) -> Decoded<DeletedUser> {
 pub(crate) const NOT_IN_EXCHANGE_ONLINE: [&str; 2] =
     ["MailboxNotEnabledForRESTAPI", "MailboxNotSupportedForRESTAPI"];
 
+/// `mailboxSettings.userPurpose`: v1.0 documents an enum string (`"shared"`), while beta
+/// examples show an object (`{"value": "shared"}`); both are read.
+fn user_purpose(body: &Value) -> Option<String> {
+    match body.get("userPurpose")? {
+        Value::Object(o) => non_empty(&Value::Object(o.clone()), "value"),
+        _ => non_empty(body, "userPurpose"),
+    }
+}
+
 /// `GET /users/{id}/mailboxSettings` → where the mailbox lives; `None` when the answer is an
 /// error that says something else (the caller reports it).
 pub(crate) fn mailbox_location(status: u16, body: &Value) -> Option<MailboxLocation> {
     if (200..300).contains(&status) {
         return Some(MailboxLocation::ExchangeOnline {
-            purpose: non_empty(body, "userPurpose").map(|p| MailboxPurpose::from(p.as_str())),
+            purpose: user_purpose(body).map(|p| MailboxPurpose::from(p.as_str())),
         });
     }
     let code = body
@@ -277,5 +290,7 @@ pub(crate) fn is_guid(s: &str) -> bool {
         })
 }
 
+#[cfg(test)]
+mod shapes;
 #[cfg(test)]
 mod tests;

@@ -103,7 +103,26 @@ impl Client {
         first: Url,
         what: &str,
     ) -> Result<Vec<Value>, SourceError> {
-        self.pages(service, first, what, Ok, |_, _| ()).await
+        self.pages(service, first, what, Ok, |_, _| (), usize::MAX).await
+    }
+
+    /// The first `limit` items of a collection (in its order), reading no page past the one
+    /// that reaches the limit: for collections that may be huge and are read newest first.
+    pub(crate) async fn collect_decoded_at_most<T: Send + 'static>(
+        &self,
+        service: Service,
+        first: Url,
+        what: &str,
+        decode: fn(&Value) -> Decoded<T>,
+        limit: usize,
+    ) -> Result<Vec<T>, SourceError> {
+        let what_owned = what.to_owned();
+        let decode_page = move |values: Vec<Value>| decode_all(service, &what_owned, &values, decode);
+        let mut records = self
+            .pages(service, first, what, decode_page, |_, _| (), limit)
+            .await?;
+        records.truncate(limit);
+        Ok(records)
     }
 
     /// Every record of a collection, decoded page by page: only a few pages of JSON are held
@@ -131,11 +150,13 @@ impl Client {
     ) -> Result<Vec<T>, SourceError> {
         let what_owned = what.to_owned();
         let decode_page = move |values: Vec<Value>| decode_all(service, &what_owned, &values, decode);
-        self.pages(service, first, what, decode_page, first_page).await
+        self.pages(service, first, what, decode_page, first_page, usize::MAX)
+            .await
     }
 
     /// Reads the pages in order; each page's items go through `decode_page` on a blocking
     /// thread while the next page is fetched. Records come back in the collection's order.
+    /// No page is requested once `limit` items have arrived.
     async fn pages<T: Send + 'static>(
         &self,
         service: Service,
@@ -143,7 +164,9 @@ impl Client {
         what: &str,
         decode_page: impl Fn(Vec<Value>) -> Result<Vec<T>, SourceError> + Clone + Send + 'static,
         first_page: impl FnOnce(usize, bool),
+        limit: usize,
     ) -> Result<Vec<T>, SourceError> {
+        let mut arrived = 0usize;
         let mut first_page = Some(first_page);
         let started = std::time::Instant::now();
         let max_pages = self.transport.options().max_pages;
@@ -167,6 +190,7 @@ impl Client {
             if let Some(tell) = first_page.take() {
                 tell(items, head.next_link.is_some());
             }
+            arrived = arrived.saturating_add(items);
             let decode_page = decode_page.clone();
             let body = reply.body;
             decoding.push_back(tokio::task::spawn_blocking(move || {
@@ -180,7 +204,15 @@ impl Client {
             while decoding.len() > DECODE_AHEAD {
                 records.extend(finish(decoding.pop_front(), service).await?);
             }
-            match self.follow(service, &url, head.next_link.as_deref(), &mut seen)? {
+            let next_link = head.next_link.as_deref().filter(|_| arrived < limit);
+            if arrived >= limit && head.next_link.is_some() {
+                tracing::warn!(
+                    what,
+                    limit,
+                    "stopped reading at the bound; older items are left out"
+                );
+            }
+            match self.follow(service, &url, next_link, &mut seen)? {
                 Some(next) => url = next,
                 None => {
                     while !decoding.is_empty() {

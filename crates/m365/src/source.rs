@@ -114,6 +114,8 @@ pub struct LiveSource {
     pub(crate) probes: Keyed<EwsProbe>,
     pub(crate) alerts: Keyed<Vec<Alert>>,
     pub(crate) all_alerts: OnceCell<Fact<AlertsByMailbox>>,
+    /// The start of the alert window (RFC 3339): no older alert is read.
+    pub(crate) alerts_since: std::sync::OnceLock<String>,
 }
 
 impl std::fmt::Debug for LiveSource {
@@ -172,6 +174,7 @@ impl LiveSource {
             probes: Keyed::default(),
             alerts: Keyed::default(),
             all_alerts: OnceCell::new(),
+            alerts_since: std::sync::OnceLock::new(),
         };
         let (dataverse, graph) = tokio::join!(
             identity.token(Audience::Dataverse),
@@ -191,6 +194,22 @@ impl LiveSource {
         }
         let _ = source.environment.set(env);
         Ok(source)
+    }
+
+    /// Reads no alert last modified before `since`, the start of the run's alert window. Set
+    /// it before the first read (the runner does, right after connecting); otherwise the
+    /// run plan's `alerts_since` applies, else the last 30 days.
+    pub fn set_alerts_since(&self, since: time::OffsetDateTime) {
+        let _ = self.alerts_since.set(ssync_core::check::format_time(since));
+    }
+
+    /// The start of the alert window in effect.
+    pub(crate) fn alerts_since(&self) -> String {
+        self.alerts_since
+            .get_or_init(|| {
+                ssync_core::check::format_time(ssync_core::CheckOptions::default().alerts_since())
+            })
+            .clone()
     }
 
     /// Requests sent per service, retries and 429s received so far.
@@ -230,6 +249,13 @@ fn key(s: &str) -> String {
 #[async_trait::async_trait]
 impl DataSource for LiveSource {
     async fn prepare(&self, plan: &RunPlan) -> Result<(), SourceError> {
+        if let Some(since) = plan
+            .alerts_since
+            .as_deref()
+            .and_then(ssync_core::check::parse_time)
+        {
+            self.set_alerts_since(since);
+        }
         crate::prefetch::prepare(self, plan).await
     }
 

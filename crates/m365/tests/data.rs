@@ -346,3 +346,52 @@ async fn injected_faults_map_onto_source_errors() {
     assert!(matches!(err, ssync_m365::ConnectError::Unreachable(_)), "{err:?}");
     sim.shutdown().await;
 }
+
+/// Microsoft lists `tracelog` rows per mailbox and profile without a documented limit; an
+/// environment can hold millions. The alert read takes error-level traces of the alert window
+/// only, newest first, at most `ALERTS_PER_MAILBOX` (50) per mailbox, so its size does not
+/// follow the table's (docs/configuration.md, `[alerts]`).
+#[tokio::test]
+async fn the_alert_read_is_bounded_over_a_million_traces() {
+    let knobs = Knobs {
+        noise_traces: 1_000_000,
+        ..Knobs::default()
+    };
+    let sim = common::sim(Scenario::contoso(), knobs).await;
+    let source = connect(&sim, quick()).await;
+    let mailboxes = source.mailboxes().await.unwrap();
+    let before = source.stats().dataverse_requests;
+    source.prepare(&common::plan(&mailboxes)).await.unwrap();
+    let since = (time::OffsetDateTime::now_utc() - time::Duration::days(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let mut total = 0;
+    for m in &mailboxes {
+        let alerts = source.mailbox_alerts(&m.id).await.unwrap();
+        assert!(alerts.len() <= 50, "{}: {} alerts", m.name, alerts.len());
+        assert!(alerts.iter().all(|a| a.level == AlertLevel::Error));
+        assert!(
+            alerts
+                .iter()
+                .all(|a| a.last_seen.as_deref().is_some_and(|s| s > since.as_str())),
+            "only the alert window"
+        );
+        total += alerts.len();
+    }
+    // Made-up traces regard every mailbox, so most mailboxes hit the bound.
+    assert!(total > 500, "{total}");
+    let sam = one(&source, "sam@contoso.com").await;
+    assert!(
+        source
+            .mailbox_alerts(&sam.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|a| a.mentions("NoUserFoundWithGivenClaims")),
+        "the newest alert is kept"
+    );
+    // One request per 50 mailboxes, one page each: the bound stops the paging.
+    let requests = source.stats().dataverse_requests - before;
+    assert!(requests <= 20, "{requests} Dataverse requests");
+    sim.shutdown().await;
+}

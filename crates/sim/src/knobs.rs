@@ -50,6 +50,10 @@ pub struct Knobs {
     pub faults: Faults,
     /// Lifetime of issued tokens; default 3599 s, as Microsoft's token endpoint answers.
     pub token_lifetime: Option<Duration>,
+    /// Extra rows in `tracelogs`, made up on demand rather than stored, so that a table of a
+    /// million traces costs little memory: every fourth is an error, one a minute going back
+    /// from three days before the start, regarding the scenario's mailboxes in turn.
+    pub noise_traces: usize,
 }
 
 impl Knobs {

@@ -125,7 +125,7 @@ pub async fn start(scenario: Scenario, knobs: Knobs) -> Result<Sim, SimError> {
         graph: url(&listeners[Service::Graph.index()])?,
         ews: url(&listeners[Service::Ews.index()])?,
     };
-    let dataverse = dataverse::Store::build(&scenario, &urls);
+    let dataverse = dataverse::Store::build(&scenario, &urls, knobs.noise_traces);
     let graph = graph::Store::build(&scenario);
     let shared = Arc::new(Shared {
         knobs,

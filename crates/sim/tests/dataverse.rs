@@ -322,3 +322,104 @@ async fn paging_with_maxpagesize_and_next_link() {
     assert_eq!(s, StatusCode::BAD_REQUEST);
     sim.shutdown().await;
 }
+
+/// The alert read of a live run (`ssync-m365` reads.rs): error level, inside the window,
+/// regarding a record, newest first with the id as tie-breaker. The simulator evaluates it as
+/// Dataverse does, over a million traces made up on demand (`Knobs::noise_traces`).
+#[tokio::test]
+async fn bounded_alert_read_over_a_million_traces() {
+    let sim = with_knobs(ssync_sim::Knobs {
+        noise_traces: 1_000_000,
+        ..Default::default()
+    })
+    .await;
+    let t = dataverse_token(&sim).await;
+    let since = time::OffsetDateTime::now_utc() - time::Duration::days(30);
+    let since = since
+        .replace_nanosecond(0)
+        .unwrap_or(since)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    let f = format!("level eq 3 and modifiedon gt {since} and _regardingobjectid_value ne null");
+    let url = format!(
+        "{}?$select=tracelogid,level,modifiedon,_regardingobjectid_value&$filter={}&$orderby={}",
+        api(&sim, "tracelogs"),
+        urlencode(&f),
+        urlencode("modifiedon desc,tracelogid desc")
+    );
+    let mut url = url;
+    let mut rows: Vec<Value> = Vec::new();
+    loop {
+        let (s, b) = get(&url, &t, Some("odata.maxpagesize=5000")).await;
+        assert_eq!(s, StatusCode::OK, "{}", b["error"]);
+        rows.extend(b["value"].as_array().cloned().unwrap_or_default());
+        match b["@odata.nextLink"].as_str() {
+            Some(next) => url = next.to_owned(),
+            None => break,
+        }
+    }
+    // Three contoso error alerts two days old, then one error in four of the made-up traces,
+    // one a minute from three days back to the window's start: 27 days of them.
+    let noise_in_window = (27 * 24 * 60) / 4;
+    assert!(
+        rows.len().abs_diff(3 + noise_in_window) <= 2,
+        "{} rows",
+        rows.len()
+    );
+    assert!(rows.iter().all(|r| r["level"] == 3));
+    assert!(
+        rows.iter()
+            .all(|r| r["modifiedon"].as_str() > Some(since.as_str()))
+    );
+    let keys: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["modifiedon"].as_str().unwrap_or("").to_owned(),
+                r["tracelogid"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        keys.windows(2).all(|w| w[0] > w[1]),
+        "newest first, ids breaking ties, no repeats"
+    );
+
+    // As strict as Dataverse: a level is a number, and a lookup is filtered as `_x_value`.
+    for f in ["level eq '3'", "regardingobjectid ne null", "Level eq 3"] {
+        let bad = format!("{}?$filter={}", api(&sim, "tracelogs"), urlencode(f));
+        let (s, b) = get(&bad, &t, None).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{f}: {}", b["error"]);
+    }
+    // A filter on one mailbox is answered from the index, made-up traces included.
+    let (_, mb) = get(
+        &api(
+            &sim,
+            "mailboxes?$select=mailboxid&$filter=emailaddress eq 'sam@contoso.com'",
+        ),
+        &t,
+        None,
+    )
+    .await;
+    let sam = mb["value"][0]["mailboxid"].as_str().unwrap_or("").to_owned();
+    let one = format!(
+        "{}?$select=tracelogid,errordetails&$filter={}&$orderby={}",
+        api(&sim, "tracelogs"),
+        urlencode(&format!(
+            "_regardingobjectid_value eq {sam} and level eq 3 and modifiedon gt {since}"
+        )),
+        urlencode("modifiedon desc,tracelogid desc")
+    );
+    let (s, b) = get(&one, &t, None).await;
+    assert_eq!(s, StatusCode::OK, "{}", b["error"]);
+    let sams = b["value"].as_array().cloned().unwrap_or_default();
+    assert!(sams.len() > 100, "{}", sams.len());
+    assert!(
+        sams[0]["errordetails"]
+            .as_str()
+            .is_some_and(|d| d.contains("NoUserFoundWithGivenClaims")),
+        "the real alert is the newest: {}",
+        sams[0]
+    );
+    sim.shutdown().await;
+}

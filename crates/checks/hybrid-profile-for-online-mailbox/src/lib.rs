@@ -101,12 +101,61 @@ impl Check for HybridProfileForOnlineMailbox {
                 mailbox.name, profile.name
             )))
             .with_evidence("purpose", purpose.as_ref().map(MailboxPurpose::as_str)),
-            MailboxLocation::NotInExchangeOnline { code } => Outcome::pass(format!(
-                "Mailbox '{}' uses the Exchange Server (Hybrid) profile '{}' and is not in Exchange Online \
-                 (Graph answered {code}), as the profile expects.",
-                mailbox.name, profile.name
-            )),
+            MailboxLocation::NotInExchangeOnline { code } => match on_premises_corroboration(mailbox, &owner.user) {
+                Ok(why) => evidence(Outcome::pass(format!(
+                    "Mailbox '{}' uses the Exchange Server (Hybrid) profile '{}' and is on-premises, as the \
+                     profile expects: Graph answered {code}, and {why}.",
+                    mailbox.name, profile.name
+                ))),
+                Err(why_not) => evidence(Outcome::skip(format!(
+                    "Graph answered {code} for mailbox '{}', which also happens for an unlicensed, unprovisioned \
+                     or soft-deleted cloud mailbox; nothing confirms it is on-premises: {why_not}.",
+                    mailbox.name
+                ))),
+            }
+            .with_evidence("on_premises_sync_enabled", owner.user.on_premises_sync)
+            .with_evidence("ews_url", &mailbox.ews_url),
         })
+    }
+}
+
+/// Why Graph's "not enabled for the REST API" means an on-premises mailbox here, or why it
+/// cannot be taken to. The 404 also answers for an unlicensed or soft-deleted cloud user
+/// (`shared/reference/microsoft-apis.md` §B.3), so it needs corroboration:
+///
+/// - **necessary**: the user is synchronised from on-premises Active Directory (Graph
+///   `onPremisesSyncEnabled` true). A mailbox on an Exchange server belongs to an AD account,
+///   which a hybrid deployment synchronises to Entra ID; a cloud-only user cannot have one.
+/// - **positive**: the EWS URL Dynamics 365 discovered for the mailbox (`mailbox.ewsurl`, set by
+///   autodiscover) is not an Exchange Online host, so autodiscover itself sent Dynamics 365 to
+///   an Exchange server outside Microsoft 365.
+fn on_premises_corroboration(mailbox: &Mailbox, user: &EntraUser) -> Result<String, String> {
+    if user.on_premises_sync != Some(true) {
+        return Err(format!(
+            "{} is not synchronised from on-premises Active Directory (onPremisesSyncEnabled is {}), so it \
+             cannot have an on-premises mailbox; if it should have an Exchange Online mailbox, see \
+             `missing-exchange-online-license`",
+            user.user_principal_name,
+            user.on_premises_sync.map_or("null".to_owned(), |v| v.to_string())
+        ));
+    }
+    match mailbox
+        .ews_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    {
+        Some(url) if !hosts::is_exchange_online(url) => Ok(format!(
+            "autodiscover found its EWS endpoint on an Exchange server outside Microsoft 365 ({url})"
+        )),
+        Some(url) => Err(format!(
+            "the EWS URL autodiscover found for it ({url}) is Exchange Online's"
+        )),
+        None => Err(
+            "the mailbox record holds no autodiscovered EWS URL (ewsurl) that would show an Exchange server \
+             outside Microsoft 365"
+                .to_owned(),
+        ),
     }
 }
 

@@ -51,13 +51,60 @@ async fn hybrid_profile_on_an_exchange_online_mailbox_fails_with_evidence() {
 }
 
 #[tokio::test]
-async fn hybrid_profile_on_an_on_premises_mailbox_passes() {
-    let (b, mb) = scenario();
-    let source = b
-        .mailbox_location(OID, fixtures::not_in_exchange_online())
-        .build();
+async fn hybrid_profile_on_a_corroborated_on_premises_mailbox_passes() {
+    let (mb, source) = on_premises(Some(true), Some("https://mail.contoso.com/EWS/Exchange.asmx"));
     let out = run(&source, mb).await;
     assert_eq!(out.status, Status::Pass, "{out:?}");
+    assert!(out.message.contains("mail.contoso.com"), "{}", out.message);
+    assert_eq!(out.evidence["on_premises_sync_enabled"], true);
+}
+
+/// The hybrid mailbox `mb` with Graph's 404, its user synchronised from AD or not
+/// (`onPremisesSyncEnabled`), and the EWS URL autodiscover stored on the mailbox record.
+fn on_premises(sync: Option<bool>, ews_url: Option<&str>) -> (Mailbox, MemorySource) {
+    let (b, mut mb) = scenario();
+    mb.ews_url = ews_url.map(Into::into);
+    let mut user = fixtures::entra_user(OID, "ingrid@contoso.com");
+    user.on_premises_sync = sync;
+    let mut facts = b
+        .mailbox_location(OID, fixtures::not_in_exchange_online())
+        .build()
+        .facts()
+        .clone();
+    facts.entra_users = vec![user];
+    (mb, MemorySource::from_facts(facts))
+}
+
+#[tokio::test]
+async fn a_404_for_a_cloud_only_user_is_not_proof_of_an_on_premises_mailbox() {
+    // Graph answers MailboxNotEnabledForRESTAPI for an unlicensed or soft-deleted cloud user
+    // as well; a user not synchronised from AD cannot have an on-premises mailbox.
+    for sync in [None, Some(false)] {
+        let (mb, source) = on_premises(sync, Some("https://mail.contoso.com/EWS/Exchange.asmx"));
+        let out = run(&source, mb).await;
+        assert_eq!(out.status, Status::Skip, "{sync:?}: {out:?}");
+        assert!(out.message.contains("onPremisesSyncEnabled"), "{}", out.message);
+        assert!(
+            out.message.contains("missing-exchange-online-license"),
+            "{}",
+            out.message
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_synced_user_needs_an_on_premises_ews_url_to_pass() {
+    let (mb, source) = on_premises(Some(true), None);
+    let out = run(&source, mb).await;
+    assert_eq!(out.status, Status::Skip, "{out:?}");
+    assert!(out.message.contains("ewsurl"), "{}", out.message);
+    let (mb, source) = on_premises(
+        Some(true),
+        Some("https://outlook.office365.com/EWS/Exchange.asmx"),
+    );
+    let out = run(&source, mb).await;
+    assert_eq!(out.status, Status::Skip, "{out:?}");
+    assert!(out.message.contains("Exchange Online's"), "{}", out.message);
 }
 
 #[tokio::test]

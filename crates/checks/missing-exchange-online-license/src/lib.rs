@@ -46,6 +46,11 @@ const GRACE_REMEDIATION: &str = "Renew or replace the subscription that provides
 (Microsoft 365 admin centre → Billing → Your products) before the grace period ends, or assign the user a licence \
 from an active subscription; no change is needed in Dynamics 365 while the plan is in grace.";
 
+const UNKNOWN_REMEDIATION: &str = "Look the plan id up in Microsoft's \"Product names and service plan identifiers \
+for licensing\" (https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference). If it includes an \
+Exchange Online mailbox, nothing needs fixing (and the plan is worth adding to this check's catalogue); otherwise assign \
+the user a licence that includes Exchange Online (Plan 1, Plan 2, Kiosk or Essentials).";
+
 #[async_trait]
 impl Check for MissingExchangeOnlineLicense {
     fn meta(&self) -> &'static CheckMeta {
@@ -134,15 +139,22 @@ impl Check for MissingExchangeOnlineLicense {
             .with_evidence("purpose", purpose.as_str()));
         }
         let evidence = |o: Outcome| with_plan_evidence(o, &assessment, &owner, &location);
-        Ok(if assessment.standing == Standing::Grace {
-            evidence(Outcome::warn(format!(
+        Ok(match assessment.standing {
+            Standing::Grace => evidence(Outcome::warn(format!(
                 "{}'s Exchange Online plan is in its grace period (Warning); mail still flows, \
                  but the mailbox will stop synchronising when the subscription lapses.",
                 owner.user.user_principal_name
             )))
-            .with_remediation(GRACE_REMEDIATION)
-        } else {
-            evidence(Outcome::fail(format!(
+            .with_remediation(GRACE_REMEDIATION),
+            Standing::Unknown => evidence(Outcome::warn(format!(
+                "{} holds no Exchange Online mailbox plan this tool knows, but has enabled Exchange plan(s) \
+                 it does not know: {}. If one of them includes a mailbox the user is licensed; otherwise \
+                 the mailbox needs an Exchange Online licence.",
+                owner.user.user_principal_name,
+                assessment.unknown_plans.join(", ")
+            )))
+            .with_remediation(UNKNOWN_REMEDIATION),
+            Standing::Enabled | Standing::Missing => evidence(Outcome::fail(format!(
                 "{} (mailbox '{}') has no enabled Exchange Online mailbox plan{}.",
                 owner.user.user_principal_name,
                 mailbox.name,
@@ -151,7 +163,7 @@ impl Check for MissingExchangeOnlineLicense {
                 } else {
                     ""
                 }
-            )))
+            ))),
         })
     }
 }
@@ -182,6 +194,7 @@ fn with_plan_evidence(o: Outcome, a: &Assessment, owner: &Owner, location: &Mail
         .with_evidence("found_by", owner.found_by.as_str())
         .with_evidence("exchange_plans", plans)
         .with_evidence("disabled_plans", &a.disabled_plans)
+        .with_evidence("unknown_plans", &a.unknown_plans)
         .with_evidence("mailbox_location", location)
         .with_evidence("purpose", purpose);
     if a.has_foundation {

@@ -1,14 +1,25 @@
 //! Which of a user's Graph `assignedPlans` give them an Exchange Online mailbox. The whole
-//! counting rule lives here, in [`assess`], so that it can be tested on its own.
+//! counting rule lives here, in [`assess`], so that it can be tested on its own; the plans it
+//! knows live in one data file, `plans.toml`, read at compile time (see [`catalogue`]).
 //!
-//! Decision: only the service plans listed in [`MAILBOX_PLANS`] count. Any other plan of the
-//! `exchange` service does **not**, because that service also carries plans that come without
-//! a mailbox — Exchange Foundation (bundled into Entra ID P1/P2 and many non-mail SKUs, and
-//! shown `Enabled`), Microsoft Defender for Office 365, Exchange Online Archiving, Customer
-//! Lockbox. Counting them would pass users whom Exchange refuses with `ErrorInvalidLicense`.
-//! The price is that a mailbox plan missing from the list is reported as missing; the
-//! evidence then lists the user's other Exchange plans so that a reader can tell.
+//! Decisions:
+//! - Only the plans the catalogue lists as `mailbox` count. The `exchange` service also carries
+//!   plans that come without a mailbox — Exchange Foundation (bundled, enabled, into Entra ID
+//!   P1/P2 and many non-mail SKUs), Defender for Office 365, archiving add-ons — listed as
+//!   `not_mailbox`. Counting them would pass users whom Exchange refuses with
+//!   `ErrorInvalidLicense`.
+//! - A user holds a plan when *any* of its assignments provides it `Enabled` (or `Warning`, the
+//!   grace period). Graph's `assignedPlans` lists a plan once per licence that brings it, so the
+//!   same plan may appear `Deleted` (switched off in one licence) and `Enabled` (from another);
+//!   the switched-off copy does not cancel the other. `disabledPlans` switches a plan off in its
+//!   own licence only, so it cancels an `Enabled` entry only when *every* assigned licence
+//!   switches it off.
+//! - No catalogue is complete: new SKUs appear every year. An enabled `exchange` plan the
+//!   catalogue does not know is [`Standing::Unknown`] (a `warn` naming it), never a `fail`.
 
+use std::sync::LazyLock;
+
+use serde::Deserialize;
 use ssync_core::prelude::*;
 
 /// Exchange Online (Plan 1), `EXCHANGE_S_STANDARD`.
@@ -17,57 +28,96 @@ pub const PLAN_1: &str = "9aaf7827-d63c-4b61-89c3-182f06f82e5c";
 pub const PLAN_2: &str = "efb87545-963c-4e0d-99df-69c6916d9eb0";
 /// Exchange Online Essentials, `EXCHANGE_S_ESSENTIALS`.
 pub const ESSENTIALS: &str = "1126bef5-da20-4f07-b45e-ad25d2581aa8";
-/// Exchange Online Kiosk, `EXCHANGE_S_DESKLESS`. Taken from Microsoft's "Product names and
-/// service plan identifiers for licensing" reference; not re-verified against the live
-/// table for this tool.
+/// Exchange Online Kiosk, `EXCHANGE_S_DESKLESS`.
 pub const KIOSK: &str = "4a82b400-a79f-41a4-b4e2-e94f5787b113";
-/// Exchange Foundation, `EXCHANGE_S_FOUNDATION`: the plumbing other services rely on; never a
-/// mailbox.
+/// Exchange Foundation, `EXCHANGE_S_FOUNDATION`: never a mailbox.
 pub const FOUNDATION: &str = "113feb6c-3fe4-4440-bddc-54d774bf0318";
-/// Exchange Foundation for Government (GCC), `EXCHANGE_S_FOUNDATION_GOV`; never a mailbox.
+/// Exchange Foundation for Government, `EXCHANGE_S_FOUNDATION_GOV`: never a mailbox.
 pub const FOUNDATION_GCC: &str = "922ba911-5694-4e99-a794-73aed9bfeec8";
 
-/// The service plans that include an Exchange Online mailbox, with a readable name.
-pub const MAILBOX_PLANS: &[(&str, &str)] = &[
-    (PLAN_1, "Exchange Online (Plan 1)"),
-    (PLAN_2, "Exchange Online (Plan 2)"),
-    (ESSENTIALS, "Exchange Online Essentials"),
-    (KIOSK, "Exchange Online Kiosk"),
-];
+/// One plan of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CataloguedPlan {
+    /// `servicePlanId`, lower case.
+    pub id: String,
+    /// The plan's string id (`EXCHANGE_S_STANDARD`).
+    pub string_id: String,
+    /// The plan's name as the admin centre shows it.
+    pub name: String,
+    /// Where the id and name were checked.
+    pub confirmed: String,
+    /// Exchange Foundation (commercial or government): worth naming in a `fail`, because it
+    /// looks like an Exchange licence and is not.
+    #[serde(default)]
+    pub foundation: bool,
+}
+
+/// The plans of `plans.toml`.
+#[derive(Debug, Deserialize)]
+pub struct Catalogue {
+    /// Plans that include an Exchange Online mailbox.
+    pub mailbox: Vec<CataloguedPlan>,
+    /// Plans of the `exchange` service that include no mailbox.
+    pub not_mailbox: Vec<CataloguedPlan>,
+}
+
+impl Catalogue {
+    fn find<'a>(list: &'a [CataloguedPlan], id: &str) -> Option<&'a CataloguedPlan> {
+        list.iter().find(|p| p.id.eq_ignore_ascii_case(id.trim()))
+    }
+}
+
+const CATALOGUE_TOML: &str = include_str!("../plans.toml");
+
+static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| match toml::from_str(CATALOGUE_TOML) {
+    Ok(c) => c,
+    // The file is part of the source and a unit test parses it, so this cannot happen in a
+    // build that passed its tests.
+    Err(e) => panic!("plans.toml does not parse: {e}"),
+});
+
+/// The catalogue of Exchange Online plans (`plans.toml`).
+pub fn catalogue() -> &'static Catalogue {
+    &CATALOGUE
+}
 
 /// What a plan is, as far as a mailbox is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PlanKind {
-    /// An Exchange Online mailbox plan, with its name.
-    Mailbox(&'static str),
-    /// Exchange Foundation (commercial or GCC): enabled in many SKUs, never a mailbox.
-    Foundation,
-    /// Another plan of the `exchange` service: not a mailbox.
-    OtherExchange,
+    /// An Exchange Online mailbox plan.
+    Mailbox(&'static CataloguedPlan),
+    /// A known plan of the `exchange` service without a mailbox (Foundation among them).
+    NotMailbox(&'static CataloguedPlan),
+    /// A plan of the `exchange` service the catalogue does not know.
+    UnknownExchange,
     /// A plan of another service.
     Other,
 }
 
 impl PlanKind {
     pub fn of(plan: &AssignedPlan) -> Self {
-        let id = plan.service_plan_id.trim();
-        if let Some((_, name)) = MAILBOX_PLANS.iter().find(|(p, _)| p.eq_ignore_ascii_case(id)) {
-            PlanKind::Mailbox(name)
-        } else if FOUNDATION.eq_ignore_ascii_case(id) || FOUNDATION_GCC.eq_ignore_ascii_case(id) {
-            PlanKind::Foundation
-        } else if plan.service.eq_ignore_ascii_case("exchange") {
-            PlanKind::OtherExchange
+        let c = catalogue();
+        if let Some(p) = Catalogue::find(&c.mailbox, &plan.service_plan_id) {
+            PlanKind::Mailbox(p)
+        } else if let Some(p) = Catalogue::find(&c.not_mailbox, &plan.service_plan_id) {
+            PlanKind::NotMailbox(p)
+        } else if plan.service.trim().eq_ignore_ascii_case("exchange") {
+            PlanKind::UnknownExchange
         } else {
             PlanKind::Other
         }
     }
 
-    fn label(self) -> &'static str {
+    fn is_foundation(self) -> bool {
+        matches!(self, PlanKind::NotMailbox(p) if p.foundation)
+    }
+
+    fn label(self) -> String {
         match self {
-            PlanKind::Mailbox(name) => name,
-            PlanKind::Foundation => "Exchange Foundation (no mailbox)",
-            PlanKind::OtherExchange => "other Exchange plan (no mailbox)",
-            PlanKind::Other => "not Exchange",
+            PlanKind::Mailbox(p) => p.name.clone(),
+            PlanKind::NotMailbox(p) => format!("{} (no mailbox)", p.name),
+            PlanKind::UnknownExchange => "unknown Exchange plan (not in the catalogue)".to_owned(),
+            PlanKind::Other => "not Exchange".to_owned(),
         }
     }
 }
@@ -77,22 +127,25 @@ impl PlanKind {
 pub struct PlanRow {
     pub service_plan_id: String,
     /// What the plan is ("Exchange Online (Plan 1)", "Exchange Foundation (no mailbox)"…).
-    pub name: &'static str,
+    pub name: String,
     pub service: String,
     pub capability_status: String,
-    /// Switched off through `disabledPlans` in one of the user's licences.
+    /// Switched off through `disabledPlans` in every one of the user's licences.
     pub disabled_in_licence: bool,
 }
 
 /// How the user stands for an Exchange Online mailbox licence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
-    /// At least one mailbox plan is `Enabled` and not switched off.
+    /// At least one assignment provides a mailbox plan `Enabled`.
     Enabled,
     /// No enabled mailbox plan, but one in `Warning` (the grace period after a subscription
     /// lapses: it still works, but not for long).
     Grace,
-    /// No mailbox plan that works.
+    /// No known mailbox plan that works, but an enabled `exchange` plan the catalogue does not
+    /// know, which may well be one.
+    Unknown,
+    /// No mailbox plan that works, and no unknown Exchange plan that might.
     Missing,
 }
 
@@ -100,29 +153,41 @@ pub enum Standing {
 #[derive(Debug, Clone)]
 pub struct Assessment {
     pub standing: Standing,
-    /// The user's Exchange-related plans (mailbox, Foundation, other `exchange`), for evidence.
+    /// The user's Exchange-related plans (mailbox, not-mailbox, unknown `exchange`), for evidence.
     pub plans: Vec<PlanRow>,
     /// Every plan id switched off in one of the user's licences (lower case).
     pub disabled_plans: Vec<String>,
+    /// The enabled `exchange` plans the catalogue does not know (lower case, once each).
+    pub unknown_plans: Vec<String>,
     /// True when the user has an Exchange Foundation plan (worth saying: it looks like a
     /// mailbox licence and is not).
     pub has_foundation: bool,
 }
 
-/// What one plan contributes. A plan counts only when it is a mailbox plan that no assigned
-/// licence switches off; then `Enabled` grants, `Warning` grants for the grace period, and
-/// `Suspended`, `Deleted`, `LockedOut` or anything unknown grant nothing.
-fn contribution(plan: &AssignedPlan, disabled: &[String]) -> Option<Standing> {
-    if !matches!(PlanKind::of(plan), PlanKind::Mailbox(_)) {
-        return None;
-    }
-    let id = plan.service_plan_id.trim();
-    if disabled.iter().any(|d| d.eq_ignore_ascii_case(id)) {
-        return None;
-    }
-    match plan.capability_status {
-        CapabilityStatus::Enabled => Some(Standing::Enabled),
-        CapabilityStatus::Warning => Some(Standing::Grace),
+/// True when every assigned licence switches the plan off (and there is at least one). A
+/// plan switched off in one licence may still come, enabled, from another.
+fn off_in_every_licence(user: &EntraUser, id: &str) -> bool {
+    !user.assigned_licenses.is_empty()
+        && user.assigned_licenses.iter().all(|l| {
+            l.disabled_plans
+                .iter()
+                .any(|d| d.trim().eq_ignore_ascii_case(id.trim()))
+        })
+}
+
+/// What one assignment of a plan contributes: `Enabled` grants, `Warning` grants for the grace
+/// period, and `Suspended`, `Deleted`, `LockedOut` or anything unknown grant nothing.
+fn contribution(user: &EntraUser, plan: &AssignedPlan) -> Option<Standing> {
+    let granted = match plan.capability_status {
+        CapabilityStatus::Enabled => Standing::Enabled,
+        CapabilityStatus::Warning => Standing::Grace,
+        _ => return None,
+    };
+    match PlanKind::of(plan) {
+        PlanKind::Mailbox(_) if !off_in_every_licence(user, &plan.service_plan_id) => Some(granted),
+        PlanKind::UnknownExchange if !off_in_every_licence(user, &plan.service_plan_id) => {
+            Some(Standing::Unknown)
+        }
         _ => None,
     }
 }
@@ -137,18 +202,23 @@ pub fn assess(user: &EntraUser) -> Assessment {
         .collect();
     disabled_plans.sort();
     disabled_plans.dedup();
-    let contributions: Vec<Option<Standing>> = user
+    let contributions: Vec<Standing> = user
         .assigned_plans
         .iter()
-        .map(|p| contribution(p, &disabled_plans))
+        .filter_map(|p| contribution(user, p))
         .collect();
-    let standing = if contributions.contains(&Some(Standing::Enabled)) {
-        Standing::Enabled
-    } else if contributions.contains(&Some(Standing::Grace)) {
-        Standing::Grace
-    } else {
-        Standing::Missing
-    };
+    let standing = [Standing::Enabled, Standing::Grace, Standing::Unknown]
+        .into_iter()
+        .find(|s| contributions.contains(s))
+        .unwrap_or(Standing::Missing);
+    let mut unknown_plans: Vec<String> = user
+        .assigned_plans
+        .iter()
+        .filter(|p| contribution(user, p) == Some(Standing::Unknown))
+        .map(|p| p.service_plan_id.trim().to_ascii_lowercase())
+        .collect();
+    unknown_plans.sort();
+    unknown_plans.dedup();
     let plans = user
         .assigned_plans
         .iter()
@@ -160,7 +230,7 @@ pub fn assess(user: &EntraUser) -> Assessment {
                 name: PlanKind::of(p).label(),
                 service: p.service.clone(),
                 capability_status: p.capability_status.as_str().to_owned(),
-                disabled_in_licence: disabled_plans.iter().any(|d| d.eq_ignore_ascii_case(id)),
+                disabled_in_licence: off_in_every_licence(user, id),
             }
         })
         .collect();
@@ -168,10 +238,11 @@ pub fn assess(user: &EntraUser) -> Assessment {
         standing,
         plans,
         disabled_plans,
+        unknown_plans,
         has_foundation: user
             .assigned_plans
             .iter()
-            .any(|p| PlanKind::of(p) == PlanKind::Foundation),
+            .any(|p| PlanKind::of(p).is_foundation()),
     }
 }
 
@@ -210,7 +281,7 @@ mod tests {
 
     #[test]
     fn every_mailbox_plan_counts_when_enabled_whatever_the_case_of_its_id() {
-        for (id, _) in MAILBOX_PLANS {
+        for id in catalogue().mailbox.iter().map(|p| p.id.as_str()) {
             assert_eq!(
                 standing(vec![plan(id, "exchange", CapabilityStatus::Enabled)], &[]),
                 Standing::Enabled,
@@ -233,7 +304,12 @@ mod tests {
             let a = assess(&user(vec![plan(id, "exchange", CapabilityStatus::Enabled)], &[]));
             assert_eq!(a.standing, Standing::Missing, "{id}");
             assert!(a.has_foundation);
-            assert_eq!(a.plans[0].name, "Exchange Foundation (no mailbox)");
+            assert!(
+                a.plans[0].name.starts_with("Exchange Foundation"),
+                "{:?}",
+                a.plans
+            );
+            assert!(a.plans[0].name.ends_with("(no mailbox)"), "{:?}", a.plans);
         }
     }
 
@@ -286,14 +362,42 @@ mod tests {
     }
 
     #[test]
-    fn a_plan_switched_off_in_any_licence_does_not_count() {
-        let a = assess(&user(
-            vec![plan(PLAN_1, "exchange", CapabilityStatus::Enabled)],
-            &[&PLAN_1.to_uppercase()],
-        ));
+    fn a_plan_switched_off_in_the_only_licence_does_not_count() {
+        let mut u = user(vec![plan(PLAN_1, "exchange", CapabilityStatus::Enabled)], &[]);
+        u.assigned_licenses = vec![AssignedLicense {
+            sku_id: "sku-b".into(),
+            disabled_plans: vec![PLAN_1.to_uppercase()],
+        }];
+        let a = assess(&u);
         assert_eq!(a.standing, Standing::Missing);
         assert_eq!(a.disabled_plans, vec![PLAN_1.to_string()]);
         assert!(a.plans[0].disabled_in_licence);
+    }
+
+    #[test]
+    fn a_plan_switched_off_in_one_licence_still_counts_from_another() {
+        // Graph lists the plan once per licence: Deleted where it is switched off, Enabled
+        // where another licence brings it.
+        let a = assess(&user(
+            vec![
+                plan(PLAN_1, "exchange", CapabilityStatus::Deleted),
+                plan(PLAN_1, "exchange", CapabilityStatus::Enabled),
+            ],
+            &[PLAN_1],
+        ));
+        assert_eq!(a.standing, Standing::Enabled);
+        assert!(!a.plans[0].disabled_in_licence);
+        // And in the other order.
+        assert_eq!(
+            standing(
+                vec![
+                    plan(PLAN_1, "exchange", CapabilityStatus::Enabled),
+                    plan(PLAN_1, "exchange", CapabilityStatus::Deleted),
+                ],
+                &[PLAN_1]
+            ),
+            Standing::Enabled
+        );
         // Switching off another plan leaves this one counting.
         assert_eq!(
             standing(
@@ -302,6 +406,69 @@ mod tests {
             ),
             Standing::Enabled
         );
+    }
+
+    #[test]
+    fn an_enabled_exchange_plan_the_catalogue_does_not_know_is_unknown() {
+        const NEW: &str = "0a1b2c3d-0000-4000-8000-00000000abcd";
+        let a = assess(&user(vec![plan(NEW, "exchange", CapabilityStatus::Enabled)], &[]));
+        assert_eq!(a.standing, Standing::Unknown);
+        assert_eq!(a.unknown_plans, vec![NEW.to_string()]);
+        assert_eq!(a.plans[0].name, "unknown Exchange plan (not in the catalogue)");
+        // In grace it is unknown too; deleted or of another service it is nothing.
+        assert_eq!(
+            standing(vec![plan(NEW, "Exchange", CapabilityStatus::Warning)], &[]),
+            Standing::Unknown
+        );
+        assert_eq!(
+            standing(vec![plan(NEW, "exchange", CapabilityStatus::Deleted)], &[]),
+            Standing::Missing
+        );
+        assert_eq!(
+            standing(vec![plan(NEW, "SharePoint", CapabilityStatus::Enabled)], &[]),
+            Standing::Missing
+        );
+        // A known mailbox plan, enabled or in grace, outranks it.
+        assert_eq!(
+            standing(
+                vec![
+                    plan(NEW, "exchange", CapabilityStatus::Enabled),
+                    plan(PLAN_2, "exchange", CapabilityStatus::Warning),
+                ],
+                &[]
+            ),
+            Standing::Grace
+        );
+    }
+
+    #[test]
+    fn the_catalogue_parses_with_lower_case_unique_guids_and_a_source_for_each() {
+        let c = catalogue();
+        let all: Vec<&CataloguedPlan> = c.mailbox.iter().chain(&c.not_mailbox).collect();
+        assert!(c.mailbox.len() >= 9, "{}", c.mailbox.len());
+        for p in &all {
+            let b = p.id.as_bytes();
+            assert!(
+                b.len() == 36
+                    && b.iter().enumerate().all(|(i, ch)| match i {
+                        8 | 13 | 18 | 23 => *ch == b'-',
+                        _ => ch.is_ascii_digit() || (b'a'..=b'f').contains(ch),
+                    }),
+                "{}",
+                p.id
+            );
+            assert!(
+                !p.confirmed.trim().is_empty() && !p.name.trim().is_empty(),
+                "{p:?}"
+            );
+            assert_eq!(all.iter().filter(|q| q.id == p.id).count(), 1, "{}", p.id);
+        }
+        for id in [PLAN_1, PLAN_2, ESSENTIALS, KIOSK] {
+            assert!(c.mailbox.iter().any(|p| p.id == id), "{id}");
+        }
+        for id in [FOUNDATION, FOUNDATION_GCC] {
+            assert!(c.not_mailbox.iter().any(|p| p.id == id && p.foundation), "{id}");
+        }
     }
 
     #[test]

@@ -144,6 +144,43 @@ async fn plan_switched_off_through_disabled_plans_fails() {
 }
 
 #[tokio::test]
+async fn plan_switched_off_in_one_licence_passes_when_another_brings_it_enabled() {
+    // Graph lists the plan per licence: Deleted in the one that switches it off, Enabled in
+    // the other.
+    let (b, mb) = scenario(vec![
+        plan(PLAN_2, CapabilityStatus::Deleted),
+        plan(PLAN_2, CapabilityStatus::Enabled),
+    ]);
+    let mut facts = b.build().facts().clone();
+    let user = &mut facts.entra_users[0];
+    user.assigned_licenses = vec![
+        AssignedLicense {
+            sku_id: "sku-e3".into(),
+            disabled_plans: vec![PLAN_2.into()],
+        },
+        AssignedLicense {
+            sku_id: "sku-exchange-plan-2".into(),
+            disabled_plans: vec![],
+        },
+    ];
+    let out = run(&MemorySource::from_facts(facts), mb).await;
+    assert_eq!(out.status, Status::Pass, "{out:?}");
+}
+
+#[tokio::test]
+async fn an_exchange_plan_the_catalogue_does_not_know_warns_naming_it() {
+    const NEW: &str = "0a1b2c3d-0000-4000-8000-00000000abcd";
+    let out = status_with(vec![
+        plan(FOUNDATION, CapabilityStatus::Enabled),
+        plan(NEW, CapabilityStatus::Enabled),
+    ])
+    .await;
+    assert_eq!(out.status, Status::Warn, "{out:?}");
+    assert!(out.message.contains(NEW), "{}", out.message);
+    assert_eq!(out.evidence["unknown_plans"], json!([NEW]));
+}
+
+#[tokio::test]
 async fn shared_room_and_equipment_mailboxes_need_no_licence() {
     for purpose in [
         MailboxPurpose::Shared,

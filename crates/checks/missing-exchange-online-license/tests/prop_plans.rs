@@ -6,7 +6,7 @@
 use proptest::prelude::*;
 use ssync_check_missing_exchange_online_license::MissingExchangeOnlineLicense;
 use ssync_check_missing_exchange_online_license::plans::{
-    ESSENTIALS, FOUNDATION, FOUNDATION_GCC, KIOSK, MAILBOX_PLANS, PLAN_1, PLAN_2, Standing, assess,
+    ESSENTIALS, FOUNDATION, FOUNDATION_GCC, KIOSK, PLAN_1, PLAN_2, Standing, assess, catalogue,
 };
 use ssync_core::prelude::*;
 use ssync_core::{CheckContext, MemorySource, evaluate, fixtures};
@@ -98,30 +98,57 @@ fn disguise(s: &str, flips: &[bool], pad: bool) -> String {
 }
 
 fn is_mailbox_plan(id: &str) -> bool {
-    MAILBOX_PLANS
+    catalogue()
+        .mailbox
         .iter()
-        .any(|(p, _)| p.eq_ignore_ascii_case(id.trim()))
+        .any(|p| p.id.eq_ignore_ascii_case(id.trim()))
 }
 
-/// The rule written again from its specification, plainly: a mailbox plan that no licence
-/// switches off grants `Enabled` when enabled and `Grace` when in `Warning`.
+fn is_known(id: &str) -> bool {
+    let c = catalogue();
+    c.mailbox
+        .iter()
+        .chain(&c.not_mailbox)
+        .any(|p| p.id.eq_ignore_ascii_case(id.trim()))
+}
+
+/// The rule written again from its specification, plainly: an assignment of a mailbox plan
+/// that not every licence switches off grants `Enabled` when enabled and `Grace` when in
+/// `Warning`; an enabled (or in grace) `exchange` plan the catalogue does not know makes the
+/// standing `Unknown` when nothing better is held.
 fn reference(u: &EntraUser) -> Standing {
-    let disabled = |id: &str| {
-        u.assigned_licenses
-            .iter()
-            .flat_map(|l| &l.disabled_plans)
-            .any(|d| d.trim().eq_ignore_ascii_case(id.trim()))
+    let off_everywhere = |id: &str| {
+        !u.assigned_licenses.is_empty()
+            && u.assigned_licenses.iter().all(|l| {
+                l.disabled_plans
+                    .iter()
+                    .any(|d| d.trim().eq_ignore_ascii_case(id.trim()))
+            })
     };
-    let counted: Vec<&CapabilityStatus> = u
+    let live = |p: &&AssignedPlan| {
+        matches!(
+            p.capability_status,
+            CapabilityStatus::Enabled | CapabilityStatus::Warning
+        ) && !off_everywhere(&p.service_plan_id)
+    };
+    let mailbox: Vec<&CapabilityStatus> = u
         .assigned_plans
         .iter()
-        .filter(|p| is_mailbox_plan(&p.service_plan_id) && !disabled(&p.service_plan_id))
+        .filter(|p| is_mailbox_plan(&p.service_plan_id))
+        .filter(live)
         .map(|p| &p.capability_status)
         .collect();
-    if counted.contains(&&CapabilityStatus::Enabled) {
+    let unknown = u
+        .assigned_plans
+        .iter()
+        .filter(|p| !is_known(&p.service_plan_id) && p.service.eq_ignore_ascii_case("exchange"))
+        .any(|p| live(&p));
+    if mailbox.contains(&&CapabilityStatus::Enabled) {
         Standing::Enabled
-    } else if counted.contains(&&CapabilityStatus::Warning) {
+    } else if mailbox.contains(&&CapabilityStatus::Warning) {
         Standing::Grace
+    } else if unknown {
+        Standing::Unknown
     } else {
         Standing::Missing
     }
@@ -183,9 +210,8 @@ proptest! {
     }
 
     #[test]
-    fn switching_off_every_counted_plan_never_passes(
+    fn switching_off_every_counted_plan_in_every_licence_never_passes(
         u in user(),
-        which in any::<prop::sample::Index>(),
         flips in prop::collection::vec(any::<bool>(), 1..8),
         pad in any::<bool>(),
     ) {
@@ -193,11 +219,14 @@ proptest! {
         if u.assigned_licenses.is_empty() {
             u.assigned_licenses.push(AssignedLicense { sku_id: "sku".into(), disabled_plans: vec![] });
         }
-        // Each mailbox plan switched off in some licence, in some case.
-        for (id, _) in MAILBOX_PLANS {
-            let n = u.assigned_licenses.len();
-            u.assigned_licenses[which.index(n)].disabled_plans.push(disguise(id, &flips, pad));
+        // Each mailbox plan switched off in every licence, in some case; and no unknown
+        // Exchange plan (those warn rather than fail).
+        for id in catalogue().mailbox.iter().map(|p| p.id.as_str()) {
+            for l in &mut u.assigned_licenses {
+                l.disabled_plans.push(disguise(id, &flips, pad));
+            }
         }
+        u.assigned_plans.retain(|p| is_known(&p.service_plan_id) || !p.service.eq_ignore_ascii_case("exchange"));
         let a = assess(&u);
         prop_assert_eq!(a.standing, Standing::Missing, "{:?}", u);
         prop_assert!(a.plans.iter().filter(|p| is_mailbox_plan(&p.service_plan_id)).all(|p| p.disabled_in_licence));
@@ -275,7 +304,7 @@ proptest! {
     fn the_check_passes_exactly_when_a_mailbox_plan_is_enabled(u in user()) {
         let want = match reference(&u) {
             Standing::Enabled => Status::Pass,
-            Standing::Grace => Status::Warn,
+            Standing::Grace | Standing::Unknown => Status::Warn,
             Standing::Missing => Status::Fail,
         };
         prop_assert_eq!(check_status(u.clone()), want, "{:?}", u);

@@ -140,6 +140,19 @@ fn mailbox_settings_answers() {
         mailbox_location(200, &json!({})),
         Some(MailboxLocation::ExchangeOnline { purpose: None })
     );
+    // The object form of beta examples, and an empty or null purpose.
+    assert_eq!(
+        mailbox_location(200, &json!({"userPurpose": {"value": "room"}})),
+        Some(MailboxLocation::ExchangeOnline {
+            purpose: Some(MailboxPurpose::Room)
+        })
+    );
+    for empty in [json!(null), json!({"value": null}), json!(""), json!({})] {
+        assert_eq!(
+            mailbox_location(200, &json!({"userPurpose": empty})),
+            Some(MailboxLocation::ExchangeOnline { purpose: None })
+        );
+    }
     let e = |code: &str| json!({"error": {"code": code, "message": "REST API is not yet supported for this mailbox."}});
     assert_eq!(
         mailbox_location(404, &e("MailboxNotEnabledForRESTAPI")),

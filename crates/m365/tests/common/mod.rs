@@ -52,6 +52,7 @@ pub fn plan(mailboxes: &[Mailbox]) -> RunPlan {
         mailbox_ids: mailboxes.iter().map(|m| m.id.clone()).collect(),
         profile_ids,
         needs: DataNeed::ALL.to_vec(),
+        alerts_since: None,
     }
 }
 

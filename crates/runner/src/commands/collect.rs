@@ -16,21 +16,30 @@ use crate::error::CliError;
 
 /// `collect`: from the live environment of the connection flags, or from the simulated tenant
 /// with `--demo`.
-pub async fn collect(args: &CollectArgs, quiet: bool) -> Result<ExitCode, CliError> {
+pub async fn collect(
+    args: &CollectArgs,
+    quiet: bool,
+    check_options: ssync_core::CheckOptions,
+) -> Result<ExitCode, CliError> {
     check_destination(&args.output, args.pseudonyms.as_deref())?;
     if !args.demo {
         let settings = run::settings(&args.connection)?;
-        return collect_from(settings, args, quiet).await;
+        return collect_from(settings, args, quiet, check_options).await;
     }
     let (sim, name) = sim::start(&args.scenario).await?;
     tracing::info!(scenario = %name, org_url = %sim.org_url, "simulated tenant started");
-    let result = collect_from(sim::sim_settings(&sim), args, quiet).await;
+    let result = collect_from(sim::sim_settings(&sim), args, quiet, check_options).await;
     sim.shutdown().await;
     result
 }
 
 /// Connects, runs the checks through a [`RecordingSource`] and writes the bundle.
-async fn collect_from(settings: Settings, args: &CollectArgs, quiet: bool) -> Result<ExitCode, CliError> {
+async fn collect_from(
+    settings: Settings,
+    args: &CollectArgs,
+    quiet: bool,
+    check_options: ssync_core::CheckOptions,
+) -> Result<ExitCode, CliError> {
     let all_checks: Vec<&'static dyn ssync_core::Check> =
         crate::registered()?.iter().map(|r| r.check).collect();
     let selection = &args.selection;
@@ -39,9 +48,12 @@ async fn collect_from(settings: Settings, args: &CollectArgs, quiet: bool) -> Re
     tracing::info!(org_url = %org_url, tenant = %settings.tenant_id, client = %settings.client_id, "connecting");
     // SSYNC_* variables shorten timeouts and retries as for `run` (docs/errors.md).
     let options = Options::from_env()?;
-    let source = RecordingSource::new(LiveSource::connect(settings, options).await?);
+    let live = LiveSource::connect(settings, options).await?;
+    live.set_alerts_since(check_options.alerts_since());
+    let source = RecordingSource::new(live);
     let opts = EngineOptions {
         progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
+        check_options,
         ..EngineOptions::new(org_url.clone(), "live")
     };
     let engine_selection = Selection {

@@ -23,6 +23,7 @@ pub async fn connect_and_diagnose(
     output: &OutputArgs,
     quiet: bool,
     waivers: Vec<WaiverRule>,
+    check_options: ssync_core::CheckOptions,
 ) -> Result<ExitCode, CliError> {
     // Bad input is reported before any request: the check ids, then the output path.
     let checks = all_checks()?;
@@ -45,9 +46,12 @@ pub async fn connect_and_diagnose(
             return Err(err.into());
         }
     };
+    // Before any read: `anticipate` may start the alert read beside the mailbox read.
+    source.set_alerts_since(check_options.alerts_since());
     let opts = EngineOptions {
         progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
         waivers,
+        check_options,
         keep_passing: crate::output::lists_passing(output),
         ..EngineOptions::new(org_url, source_label)
     };

@@ -21,6 +21,7 @@ pub async fn run_from(
     selection: &SelectionArgs,
     output: &OutputArgs,
     waivers: Vec<WaiverRule>,
+    check_options: ssync_core::CheckOptions,
 ) -> Result<ExitCode, CliError> {
     let bundle = bundle::read_file(path).map_err(|(file, err)| CliError::Usage(format!("{file}: {err}")))?;
     let known: Vec<&str> = crate::registered()?.iter().map(|r| r.check.meta().id).collect();
@@ -29,6 +30,11 @@ pub async fn run_from(
     let opts = EngineOptions {
         progress: Progress::hidden(),
         waivers,
+        // "Recent" means recent when the facts were collected, not when they are replayed.
+        check_options: ssync_core::CheckOptions {
+            now: ssync_core::check::parse_time(&bundle.created_at).unwrap_or(check_options.now),
+            ..check_options
+        },
         keep_passing: crate::output::lists_passing(output),
         ..EngineOptions::new(bundle.environment.org_url.clone(), "bundle")
     };

@@ -35,13 +35,20 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         } => {
             let config = config()?;
             let selection = config.selection_args(selection);
-            runtime()?.block_on(from_bundle::run_from(&path, &selection, &output, config.waivers))
+            let check_options = config.check_options();
+            runtime()?.block_on(from_bundle::run_from(
+                &path,
+                &selection,
+                &output,
+                config.waivers,
+                check_options,
+            ))
         }
         Command::Collect(mut args) => {
             let config = config()?;
             args.connection = config.connection_args(args.connection);
             args.selection = config.selection_args(args.selection);
-            runtime()?.block_on(collect::collect(&args, quiet))
+            runtime()?.block_on(collect::collect(&args, quiet, config.check_options()))
         }
         Command::Run {
             from: None,
@@ -52,6 +59,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             let config = config()?;
             let settings = run::settings(&config.connection_args(connection))?;
             let selection = config.selection_args(selection);
+            let check_options = config.check_options();
             runtime()?.block_on(diagnose::connect_and_diagnose(
                 settings,
                 "live",
@@ -59,6 +67,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
                 &output,
                 quiet,
                 config.waivers,
+                check_options,
             ))
         }
         Command::Demo {
@@ -68,7 +77,15 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         } => {
             let config = config()?;
             let selection = config.selection_args(selection);
-            runtime()?.block_on(sim::demo(&scenario, &selection, &output, quiet, config.waivers))
+            let check_options = config.check_options();
+            runtime()?.block_on(sim::demo(
+                &scenario,
+                &selection,
+                &output,
+                quiet,
+                config.waivers,
+                check_options,
+            ))
         }
         Command::Sim {
             command: SimCommand::Serve { scenario },

@@ -62,10 +62,20 @@ pub async fn demo(
     output: &OutputArgs,
     quiet: bool,
     waivers: Vec<WaiverRule>,
+    check_options: ssync_core::CheckOptions,
 ) -> Result<ExitCode, CliError> {
     let (sim, name) = start(args).await?;
     tracing::info!(scenario = %name, org_url = %sim.org_url, "simulated tenant started");
-    let result = connect_and_diagnose(sim_settings(&sim), "demo", selection, output, quiet, waivers).await;
+    let result = connect_and_diagnose(
+        sim_settings(&sim),
+        "demo",
+        selection,
+        output,
+        quiet,
+        waivers,
+        check_options,
+    )
+    .await;
     // What the simulated tenant saw (requests per route and method), for `-vv` readers and the
     // read-only test. Counters only: no token or secret is in them.
     tracing::debug!(

@@ -13,6 +13,8 @@ pub struct File {
     pub connection: Connection,
     #[serde(default)]
     pub checks: Checks,
+    #[serde(default)]
+    pub alerts: Alerts,
     #[serde(default, rename = "waiver")]
     pub waivers: Vec<Spanned<Waiver>>,
     // Refused with a message of their own (see `Connection`).
@@ -58,6 +60,14 @@ pub struct Checks {
     pub enable: Vec<Spanned<String>>,
     #[serde(default)]
     pub disable: Vec<Spanned<String>>,
+}
+
+/// `[alerts]`: which alerts the checks count.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alerts {
+    /// How many days back an alert counts (default 30).
+    pub window_days: Option<Spanned<i64>>,
 }
 
 /// One `[[waiver]]` table.

@@ -37,7 +37,7 @@ pub struct ConnectionDefaults {
 }
 
 /// A loaded and validated configuration (empty when there is no file).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// The file it came from.
     pub path: Option<PathBuf>,
@@ -47,6 +47,24 @@ pub struct Config {
     /// `[checks] disable`: like `--skip-check`.
     pub disable: Vec<String>,
     pub waivers: Vec<WaiverRule>,
+    /// `[alerts] window_days`: how many days back an alert counts.
+    pub alert_window_days: u32,
+}
+
+/// The longest alert window accepted: Dataverse deletes old traces long before ten years.
+pub const MAX_ALERT_WINDOW_DAYS: i64 = 3650;
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            path: None,
+            connection: ConnectionDefaults::default(),
+            enable: Vec::new(),
+            disable: Vec::new(),
+            waivers: Vec::new(),
+            alert_window_days: ssync_core::CheckOptions::DEFAULT_ALERT_WINDOW_DAYS,
+        }
+    }
 }
 
 impl Config {
@@ -165,13 +183,35 @@ impl Config {
                 origin: format!("{path}:{line}"),
             });
         }
+        let alert_window_days = match &raw.alerts.window_days {
+            None => ssync_core::CheckOptions::DEFAULT_ALERT_WINDOW_DAYS,
+            Some(days) => match u32::try_from(*days.get_ref()) {
+                Ok(d) if (1..=MAX_ALERT_WINDOW_DAYS).contains(&i64::from(d)) => d,
+                _ => {
+                    return Err(loc.at(
+                        days.span(),
+                        format!(
+                            "`window_days = {}` is out of range; write a whole number of days from 1 to \
+                             {MAX_ALERT_WINDOW_DAYS}, e.g. 30",
+                            days.get_ref()
+                        ),
+                    ));
+                }
+            },
+        };
         Ok(Self {
             path: None,
             connection,
             enable,
             disable,
             waivers,
+            alert_window_days,
         })
+    }
+
+    /// What checks judge against for a run starting now.
+    pub fn check_options(&self) -> ssync_core::CheckOptions {
+        ssync_core::CheckOptions::new(time::OffsetDateTime::now_utc(), self.alert_window_days)
     }
 
     /// The connection flags with the file's values filling what neither a flag nor an

@@ -44,6 +44,15 @@ expires = "2027-03-31"
 }
 
 #[test]
+fn the_alert_window_defaults_to_30_days_and_can_be_set() {
+    assert_eq!(parse("").unwrap().alert_window_days, 30);
+    let c = parse("[alerts]\nwindow_days = 90\n").unwrap();
+    assert_eq!(c.alert_window_days, 90);
+    let o = c.check_options();
+    assert_eq!(o.alert_window, time::Duration::days(90));
+}
+
+#[test]
 fn errors_name_the_file_and_line() {
     let cases: &[(&str, &str, &str)] = &[
         (
@@ -83,6 +92,10 @@ fn errors_name_the_file_and_line() {
             "subject",
             "empty",
         ),
+        ("[alerts]\nwindow_days = 0\n", "window_days", "from 1 to 3650"),
+        ("[alerts]\n\nwindow_days = -5\n", "window_days", "out of range"),
+        ("[alerts]\nwindow_days = 99999\n", "window_days", "out of range"),
+        ("[alerts]\nwindow = 30\n", "window", "unknown field `window`"),
     ];
     for (text, at, says) in cases {
         let e = parse(text).expect_err(text);

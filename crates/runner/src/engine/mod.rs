@@ -20,7 +20,9 @@ mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use ssync_core::{Check, DataNeed, DataSource, Finding, RunPlan, SourceError, Status, Subject, Summary};
+use ssync_core::{
+    Check, CheckOptions, DataNeed, DataSource, Finding, RunPlan, SourceError, Status, Subject, Summary,
+};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -54,6 +56,8 @@ pub struct EngineOptions {
     pub keep_passing: bool,
     /// The configuration's waivers, applied to the results before they are counted.
     pub waivers: Vec<crate::config::WaiverRule>,
+    /// What checks judge against: the run's "now" and the alert window.
+    pub check_options: CheckOptions,
 }
 
 impl EngineOptions {
@@ -65,6 +69,7 @@ impl EngineOptions {
             progress: Progress::hidden(),
             keep_passing: true,
             waivers: Vec::new(),
+            check_options: CheckOptions::default(),
         }
     }
 }
@@ -135,6 +140,7 @@ pub async fn diagnose(
         mailbox_ids: mailboxes.iter().map(|m| m.id.clone()).collect(),
         profile_ids: profile_ids.iter().cloned().collect(),
         needs,
+        alerts_since: Some(ssync_core::check::format_time(opts.check_options.alerts_since())),
     };
     // A failed prefetch is not fatal: each check then asks for what it needs and reports its
     // own `error` if the data is really unreadable, so one missing permission costs only the
@@ -182,6 +188,7 @@ pub async fn diagnose(
         source,
         &checks,
         &subjects,
+        opts.check_options,
         opts.concurrency,
         opts.keep_passing,
         &opts.progress,

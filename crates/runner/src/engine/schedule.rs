@@ -7,7 +7,8 @@ use std::panic::AssertUnwindSafe;
 
 use futures::{FutureExt, StreamExt, stream};
 use ssync_core::{
-    Check, CheckContext, DataSource, Finding, Outcome, Scope, Status, Subject, Summary, evaluate,
+    Check, CheckContext, CheckOptions, DataSource, Finding, Outcome, Scope, Status, Subject, Summary,
+    evaluate,
 };
 
 use super::progress::Progress;
@@ -52,6 +53,7 @@ pub async fn run_all(
     source: &dyn DataSource,
     checks: &[&dyn Check],
     subjects: &Subjects,
+    options: CheckOptions,
     concurrency: usize,
     keep_passing: bool,
     progress: &Progress,
@@ -64,6 +66,7 @@ pub async fn run_all(
     let threads = threads_for(tasks.len());
     let shard = Shard {
         source,
+        options,
         concurrency: concurrency.div_ceil(threads).max(1),
         keep_passing,
         progress,
@@ -129,6 +132,7 @@ fn threads_for(runs: usize) -> usize {
 /// What every share of the check runs has in common.
 struct Shard<'a> {
     source: &'a dyn DataSource,
+    options: CheckOptions,
     concurrency: usize,
     keep_passing: bool,
     progress: &'a Progress,
@@ -138,7 +142,7 @@ impl Shard<'_> {
     /// Runs `tasks`, `concurrency` at a time, counting every result and keeping the findings
     /// the report lists.
     async fn run(&self, tasks: Vec<(&dyn Check, &Subject)>) -> Ran {
-        let ctx = CheckContext::new(self.source);
+        let ctx = CheckContext::with_options(self.source, self.options);
         let mut ran = Ran::default();
         let mut results = stream::iter(tasks)
             .map(|(check, subject)| {

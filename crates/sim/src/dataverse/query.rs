@@ -294,7 +294,8 @@ fn lookup_target(
 }
 
 fn render_with_expands(store: &Store, table: &Table, n: usize, shape: &Shape, prefer: &Prefer) -> Value {
-    let row = &table.rows[n];
+    let row = table.row(n);
+    let row = &row[..];
     let mut out = render(store, table, row, &shape.columns, prefer, n);
     for e in &shape.expands {
         let col = &table.entity.columns[e.column];
@@ -398,11 +399,10 @@ pub fn collection(
 
     // Candidate rows: from an index when the filter pins an indexed column, else all.
     let matches = |n: usize| -> bool {
-        let row = &table.rows[n];
         expr.as_ref()
-            .is_none_or(|e| eval::matches(e, &|p| table.get(row, p).clone()))
+            .is_none_or(|e| eval::matches(e, &|p| table.value(n, p)))
     };
-    let all = odata::candidates(expr.as_ref(), Some(&table.indexes), table.rows.len());
+    let all = odata::candidates(expr.as_ref(), Some(&table.indexes), table.len());
     let limit = top.map_or(page_size, |t| t.min(MAX_PAGE));
     let count_wanted = q.get("$count").is_some_and(|c| c.eq_ignore_ascii_case("true"));
     let sort_cols: Vec<(usize, bool)> = order
@@ -411,7 +411,7 @@ pub fn collection(
         .collect();
     let sort = |a: usize, b: usize| {
         for (i, desc) in &sort_cols {
-            let o = odata::cmp_values(&table.rows[a][*i], &table.rows[b][*i]);
+            let o = odata::cmp_values(&table.cell(a, *i), &table.cell(b, *i));
             let o = if *desc { o.reverse() } else { o };
             if o.is_ne() {
                 return o;

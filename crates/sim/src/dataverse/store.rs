@@ -15,6 +15,47 @@ pub(crate) struct Table {
     pub rows: Vec<Vec<Value>>,
     /// Per indexed column: lower-cased value → row numbers (ascending).
     pub indexes: crate::odata::Indexes,
+    /// Rows after `rows`, made up on demand (`Knobs::noise_traces`).
+    noise: Option<NoiseTraces>,
+}
+
+/// Trace rows computed from their number: a million of them cost an index entry each, not
+/// a stored row.
+struct NoiseTraces {
+    count: usize,
+    regarding: Vec<String>,
+    newest: time::OffsetDateTime,
+}
+
+impl NoiseTraces {
+    fn cell(&self, n: usize, column: &str) -> Value {
+        let level = match n % 4 {
+            0 => 3,
+            1 => 2,
+            _ => 1,
+        };
+        let when = || {
+            let t = self.newest - time::Duration::minutes(n as i64);
+            json!(
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+            )
+        };
+        match column {
+            "tracelogid" => json!(format!("7ace0000-0000-4000-8000-{n:012x}")),
+            "text" => json!(format!("Simulated background trace {n}.")),
+            "tracecode" => json!(0),
+            "level" => json!(level),
+            "_regardingobjectid_value" if !self.regarding.is_empty() => {
+                json!(self.regarding[n % self.regarding.len()])
+            }
+            "regardingobjecttypecode" if !self.regarding.is_empty() => json!("mailbox"),
+            "machinename" => json!("SIM-ASYNC-01"),
+            "tracestatus" => json!(level < 3),
+            "createdon" | "modifiedon" => when(),
+            _ => Value::Null,
+        }
+    }
 }
 
 impl Table {
@@ -23,7 +64,66 @@ impl Table {
             entity,
             rows: Vec::new(),
             indexes: HashMap::new(),
+            noise: None,
         }
+    }
+
+    /// Stored and made-up rows together.
+    pub fn len(&self) -> usize {
+        self.rows.len() + self.noise.as_ref().map_or(0, |n| n.count)
+    }
+
+    /// The value of `column` in row `n` (stored or made up).
+    pub fn value(&self, n: usize, column: &str) -> Value {
+        match self.rows.get(n) {
+            Some(row) => self.get(row, column).clone(),
+            None => self
+                .noise
+                .as_ref()
+                .map_or(Value::Null, |noise| noise.cell(n - self.rows.len(), column)),
+        }
+    }
+
+    /// Row `n` in column order.
+    pub fn row(&self, n: usize) -> std::borrow::Cow<'_, [Value]> {
+        match self.rows.get(n) {
+            Some(row) => std::borrow::Cow::Borrowed(row),
+            None => std::borrow::Cow::Owned(
+                self.entity
+                    .columns
+                    .iter()
+                    .map(|c| self.value(n, c.name))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The value in column number `i` of row `n`.
+    pub fn cell(&self, n: usize, i: usize) -> std::borrow::Cow<'_, Value> {
+        match self.rows.get(n) {
+            Some(row) => std::borrow::Cow::Borrowed(&row[i]),
+            None => std::borrow::Cow::Owned(self.value(n, self.entity.columns[i].name)),
+        }
+    }
+
+    /// Adds `count` made-up traces regarding `regarding` in turn, indexed by the record they
+    /// regard (not by id: a made-up trace cannot be read on its own).
+    fn add_noise(&mut self, count: usize, regarding: Vec<String>) {
+        let first = self.rows.len();
+        if !regarding.is_empty() {
+            let ix = self.indexes.entry("_regardingobjectid_value").or_default();
+            for n in 0..count {
+                ix.entry(regarding[n % regarding.len()].to_lowercase())
+                    .or_default()
+                    .push(first + n);
+            }
+        }
+        let start = time::OffsetDateTime::now_utc() - time::Duration::days(3);
+        self.noise = Some(NoiseTraces {
+            count,
+            regarding,
+            newest: start.replace_nanosecond(0).unwrap_or(start),
+        });
     }
 
     /// Adds a row given as (column, value) pairs; columns not named are null.
@@ -87,7 +187,7 @@ fn opt(s: &Option<String>) -> Value {
 }
 
 impl Store {
-    pub fn build(s: &Scenario, urls: &Urls) -> Store {
+    pub fn build(s: &Scenario, urls: &Urls, noise_traces: usize) -> Store {
         let created = "2025-01-15T09:00:00Z";
         // Queue mailboxes are owned by the application user (or, without one, the first user).
         let queue_owner = s
@@ -249,6 +349,9 @@ impl Store {
         let mut tables = HashMap::new();
         for mut t in [mailboxes, profiles, users, queues, traces, orgs] {
             t.index();
+            if t.entity.logical == "tracelog" && noise_traces > 0 {
+                t.add_noise(noise_traces, s.mailboxes.iter().map(|m| m.id.clone()).collect());
+            }
             tables.insert(t.entity.set, t);
         }
         Store { tables }

@@ -89,7 +89,7 @@ pub fn user_property(u: &User, p: &str) -> Value {
         "mailNickname" => json!(local_part(&u.upn)),
         "userType" => json!("Member"),
         "usageLocation" => json!("US"),
-        "createdDateTime" => json!("2024-03-01T09:00:00Z"),
+        "createdDateTime" => json!(u.created),
         "assignedLicenses" => Value::Array(
             u.licenses.iter().map(|l| json!({"skuId": l.sku.id, "disabledPlans": l.disabled_plans})).collect(),
         ),

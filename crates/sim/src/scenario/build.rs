@@ -82,6 +82,9 @@ impl Ctx<'_> {
     }
 }
 
+/// A user's `createdDateTime` when the scenario gives none: long before any deletion.
+pub(crate) const DEFAULT_USER_CREATED: &str = "2024-03-01T09:00:00Z";
+
 fn default_time(days_ago: i64) -> String {
     let t = time::OffsetDateTime::now_utc() - time::Duration::days(days_ago);
     let t = t.replace_nanosecond(0).unwrap_or(t);
@@ -436,6 +439,10 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
             proxy_addresses,
             account_enabled: u.account_enabled,
             on_premises_sync: u.on_premises_sync,
+            created: u
+                .created
+                .clone()
+                .unwrap_or_else(|| DEFAULT_USER_CREATED.to_owned()),
             licenses,
             plans: assigned,
             mailbox,

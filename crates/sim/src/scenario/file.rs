@@ -170,6 +170,8 @@ pub struct UserFile {
     #[serde(default = "yes")]
     pub account_enabled: bool,
     pub on_premises_sync: Option<bool>,
+    /// `createdDateTime` (RFC 3339); defaults to a fixed date long ago.
+    pub created: Option<String>,
     #[serde(default)]
     pub licenses: Vec<S<LicenseFile>>,
     /// `capabilityStatus` per plan name, for plans that are not `Enabled`.

@@ -79,6 +79,7 @@ pub(crate) fn generated(n: usize) -> Scenario {
             proxy_addresses: vec![format!("SMTP:{upn}")],
             account_enabled: true,
             on_premises_sync: None,
+            created: super::build::DEFAULT_USER_CREATED.to_owned(),
             licenses: license.clone(),
             plans: assigned.clone(),
             mailbox: MailboxHome::Online("user".into()),

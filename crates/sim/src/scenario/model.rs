@@ -99,6 +99,8 @@ pub struct User {
     pub proxy_addresses: Vec<String>,
     pub account_enabled: bool,
     pub on_premises_sync: Option<bool>,
+    /// `createdDateTime`.
+    pub created: String,
     pub licenses: Vec<License>,
     pub plans: Vec<AssignedPlan>,
     pub mailbox: MailboxHome,
