@@ -119,29 +119,19 @@ const LIB_RS: &str = r#"//! `{slug}`: see `explain.md`.
 
 use ssync_core::prelude::*;
 
-pub struct {Type};
-
-pub static META: CheckMeta = CheckMeta {
+ssync_core::declare_check! {
+    /// Flags mailboxes that have no e-mail address.
+    pub struct {Type};
     id: "{slug}",
     title: "Every mailbox has an e-mail address",
-    cause: None,
     scope: Scope::Mailbox,
     severity: Severity::Warning,
     summary: "The mailbox record has no e-mail address.",
-    explain: include_str!("../explain.md"),
-    remediation: include_str!("../remediation.md"),
-    docs: &[],
     reads: &[DataNeed::Mailboxes],
-};
-
-ssync_core::register_check!({Type});
+}
 
 #[async_trait]
 impl Check for {Type} {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
     async fn run(&self, _ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let mailbox = subject.mailbox()?;
         Ok(match mailbox.email_address.as_deref().filter(|a| !a.trim().is_empty()) {
