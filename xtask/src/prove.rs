@@ -4,8 +4,10 @@
 //! the runner's Cargo.toml, docs/checks.md, Cargo.lock).
 //!
 //! The copy takes the tracked and untracked (not ignored) files, so it proves the working tree
-//! as it is. Its `target/` starts as hard links to this workspace's, so compiled dependencies
-//! are reused; only the workspace's own crates build again.
+//! as it is. It builds into this workspace's target directory, so compiled dependencies are
+//! reused and the disk does not hold a second copy; the workspace's own crates build again
+//! there (and once more, here, on the next build). Hard links are no shortcut: cargo and build
+//! scripts rewrite some outputs in place, which would change this workspace's files.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -72,10 +74,10 @@ fn prove_in(root: &Path, copy: &Path) -> Result<Vec<String>, String> {
             "base",
         ],
     )?;
-    seed_target(root, copy);
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
 
-    cargo(copy, &["xtask", "new-check", SLUG])?;
-    cargo(copy, &["test", "--workspace"])?;
+    cargo(copy, &target, &["xtask", "new-check", SLUG])?;
+    cargo(copy, &target, &["test", "--workspace"])?;
 
     let status = output(copy, "git", &["status", "--porcelain", "--untracked-files=all"])?;
     let crate_dir = format!("crates/checks/{SLUG}/");
@@ -97,32 +99,13 @@ fn workspace_files(root: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(listed.lines().map(PathBuf::from).collect())
 }
 
-/// Hard-links this workspace's build output into the copy so dependencies are not rebuilt.
-/// Best effort: without it the proof is only slower.
-fn seed_target(root: &Path, copy: &Path) {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let linked = Command::new("cp")
-        .arg("-al")
-        .arg(&target)
-        .arg(copy.join("target"))
-        .status()
-        .is_ok_and(|s| s.success());
-    if !linked {
-        eprintln!(
-            "note: could not hard-link {} into the copy; building from scratch",
-            target.display()
-        );
-    }
-}
-
-fn cargo(dir: &Path, args: &[&str]) -> Result<(), String> {
+fn cargo(dir: &Path, target: &Path, args: &[&str]) -> Result<(), String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     println!("==> cargo {} (in {})", args.join(" "), dir.display());
     let status = Command::new(cargo)
         .current_dir(dir)
         .args(args)
-        // The copy has its own target directory (seeded above).
-        .env_remove("CARGO_TARGET_DIR")
+        .env("CARGO_TARGET_DIR", target)
         .status()
         .map_err(|e| format!("could not start cargo: {e}"))?;
     if status.success() {
