@@ -1,60 +1,67 @@
-//! The expected answers of the bundled `contoso` scenario, transcribed from `docs/contoso.md`.
-//! That table is the truth: when a check or the scenario disagrees, the code is wrong, not
-//! this file (change both together when the scenario deliberately changes).
+//! The bundled `contoso` scenario as the end-to-end tests see it: which mailboxes and
+//! profiles a default run covers (from `docs/contoso.md`), and where each check keeps its
+//! expected answers (`contoso.toml` beside the check, read with [`expected_answers`]).
 
-/// Mailbox-scoped check ids, in the table's column order.
-pub const MAILBOX_CHECKS: [&str; 5] = [
-    "mailbox-address-mismatch",
-    "hybrid-profile-for-online-mailbox",
-    "missing-exchange-online-license",
-    "cross-tenant-exchange",
-    "recreated-user",
-];
+use std::path::{Path, PathBuf};
 
-/// Profile-scoped check ids, in the table's column order.
-pub const PROFILE_CHECKS: [&str; 2] = ["ews-basic-auth-disabled", "exchange-online-basic-auth"];
+use ssync_sim::expected::Expected;
 
-/// Dataverse address → MAM, HYB, LIC, XT, REC.
-pub const MAILBOXES: [(&str, [&str; 5]); 20] = [
-    ("alice@contoso.com", ["pass", "skip", "pass", "pass", "pass"]),
-    ("bob@contoso.com", ["pass", "skip", "pass", "pass", "pass"]),
-    ("Heidi.Park@Contoso.com", ["pass", "skip", "pass", "pass", "pass"]),
-    ("frank.old@contoso.com", ["fail", "skip", "pass", "pass", "pass"]),
-    ("g.hopper@contoso.com", ["warn", "skip", "pass", "pass", "pass"]),
-    ("ingrid@contoso.com", ["pass", "fail", "pass", "skip", "pass"]),
-    ("ivan@contoso.com", ["pass", "pass", "skip", "skip", "pass"]),
-    ("judy@contoso.com", ["pass", "skip", "fail", "pass", "pass"]),
-    ("kevin@contoso.com", ["pass", "skip", "fail", "pass", "pass"]),
-    ("laura@contoso.com", ["pass", "skip", "fail", "pass", "pass"]),
-    ("mallory@contoso.com", ["pass", "skip", "warn", "pass", "pass"]),
-    ("nina@contoso.com", ["pass", "skip", "fail", "pass", "pass"]),
-    ("support@contoso.com", ["pass", "skip", "pass", "pass", "pass"]),
-    ("boardroom@contoso.com", ["pass", "skip", "pass", "pass", "pass"]),
-    ("oscar@fabrikam.com", ["skip", "skip", "skip", "fail", "pass"]),
-    ("peter@fabrikam.com", ["skip", "skip", "skip", "pass", "pass"]),
-    ("quentin@contoso.com", ["pass", "skip", "skip", "skip", "pass"]),
-    ("rita@contoso.com", ["pass", "skip", "skip", "skip", "pass"]),
-    ("sam@contoso.com", ["pass", "skip", "pass", "pass", "fail"]),
-    ("uma@contoso.com", ["pass", "skip", "pass", "pass", "pass"]),
+/// The Dataverse address of every mailbox a default run covers.
+pub const MAILBOXES: [&str; 20] = [
+    "alice@contoso.com",
+    "bob@contoso.com",
+    "Heidi.Park@Contoso.com",
+    "frank.old@contoso.com",
+    "g.hopper@contoso.com",
+    "ingrid@contoso.com",
+    "ivan@contoso.com",
+    "judy@contoso.com",
+    "kevin@contoso.com",
+    "laura@contoso.com",
+    "mallory@contoso.com",
+    "nina@contoso.com",
+    "support@contoso.com",
+    "boardroom@contoso.com",
+    "oscar@fabrikam.com",
+    "peter@fabrikam.com",
+    "quentin@contoso.com",
+    "rita@contoso.com",
+    "sam@contoso.com",
+    "uma@contoso.com",
 ];
 
 /// Mailboxes that exist but are not in a default run (no server-side sync; inactive).
 pub const NOT_IN_RUN: [&str; 2] = ["victor@contoso.com", "wendy@contoso.com"];
 
-/// Profile name → EWS, EXOB, mailboxes listed on the finding.
-pub const PROFILES: [(&str, [&str; 2], &[&str]); 6] = [
-    ("Microsoft Exchange Online", ["skip", "pass"], &[]),
-    ("Exchange Hybrid", ["skip", "skip"], &[]),
-    ("Exchange On-Premises (Basic)", ["pass", "skip"], &[]),
-    (
-        "Exchange On-Premises (NTLM only)",
-        ["fail", "skip"],
-        &["quentin@contoso.com"],
-    ),
-    (
-        "Legacy Exchange Online (Basic)",
-        ["skip", "fail"],
-        &["uma@contoso.com"],
-    ),
-    ("Fabrikam cross-tenant OAuth", ["skip", "pass"], &[]),
+/// The name of every profile that at least one mailbox of a default run uses.
+pub const PROFILES: [&str; 6] = [
+    "Microsoft Exchange Online",
+    "Exchange Hybrid",
+    "Exchange On-Premises (Basic)",
+    "Exchange On-Premises (NTLM only)",
+    "Legacy Exchange Online (Basic)",
+    "Fabrikam cross-tenant OAuth",
 ];
+
+/// The directory of a bundled check crate: `crates/checks/<name without ssync-check->`, the
+/// layout `cargo xtask new-check` creates.
+pub fn check_dir(crate_name: &str) -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root");
+    let dir = crate_name.strip_prefix("ssync-check-").unwrap_or(crate_name);
+    root.join("crates/checks").join(dir)
+}
+
+/// A check's expected answers on contoso, from the `contoso.toml` in its crate.
+pub fn expected_answers(check: &str, crate_name: &str) -> Expected {
+    let path = check_dir(crate_name).join("contoso.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "check `{check}` has no expected answers on contoso ({}: {e}); write what it answers \
+             there (see docs/writing-a-check.md)",
+            path.display()
+        )
+    });
+    Expected::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

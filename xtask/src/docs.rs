@@ -59,3 +59,24 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    /// The "tidy" pattern: `cargo test` fails when docs/checks.md is stale, and (outside CI)
+    /// rewrites it, so the next run passes and the fresh file is there to commit.
+    #[test]
+    fn docs_checks_md_is_fresh() {
+        let root = crate::workspace_root();
+        let path = root.join("docs/checks.md");
+        let fresh = super::render().expect("the registered checks are valid");
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        if current == fresh {
+            return;
+        }
+        if std::env::var_os("CI").is_none() {
+            std::fs::write(&path, &fresh).expect("docs/checks.md is writable");
+            panic!("docs/checks.md was stale and has been regenerated: commit it");
+        }
+        panic!("docs/checks.md is stale: run `cargo xtask docs` and commit the result");
+    }
+}

@@ -3,11 +3,14 @@
 //! - `cargo xtask docs` regenerates `docs/checks.md` from the checks' metadata;
 //!   `cargo xtask docs --check` fails when the committed file is stale (CI runs it).
 //! - `cargo xtask new-check SLUG` scaffolds a check crate and wires it into the runner.
+//! - `cargo xtask prove-new-check` scaffolds `demo-probe` in a copy of the workspace, runs
+//!   `cargo test --workspace` there and counts the files changed outside the new crate.
 //! - `cargo xtask bench` measures whole runs against the simulated tenant (docs/performance.md).
 
 mod bench;
 mod docs;
 mod new_check;
+mod prove;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -35,6 +38,13 @@ enum Task {
         /// The check id, lower-case kebab-case (custom checks use a prefix: acme-…).
         slug: String,
     },
+    /// Proof that adding a check keeps the workspace green: in a throwaway copy, `new-check
+    /// demo-probe`, `cargo test --workspace`, and at most 3 files changed outside the crate.
+    ProveNewCheck {
+        /// Keep the copy (its path is printed) instead of removing it.
+        #[arg(long)]
+        keep: bool,
+    },
     /// Whole-run benchmark: `ssync-doctor run --all` against simulated tenants of N mailboxes
     /// with latency and service protection limits (docs/performance.md).
     Bench(bench::BenchArgs),
@@ -45,6 +55,7 @@ fn main() -> ExitCode {
     let result = match args.task {
         Task::Docs { check } => docs::run(&workspace_root(), check),
         Task::NewCheck { slug } => new_check::run(&workspace_root(), &slug),
+        Task::ProveNewCheck { keep } => prove::run(&workspace_root(), keep),
         Task::Bench(args) => bench::run(&workspace_root(), &args),
     };
     match result {

@@ -1,8 +1,11 @@
-//! `cargo xtask new-check SLUG`: scaffolds a check crate that builds, passes its own tests and
-//! shows up in `ssync-doctor list`, then wires it into the workspace and the runner.
+//! `cargo xtask new-check SLUG`: scaffolds a check crate that builds, passes its own tests,
+//! shows up in `ssync-doctor list` and answers the demo as its `contoso.toml` says; adds it to
+//! the runner (one line in `crates/runner/Cargo.toml`) and regenerates `docs/checks.md`.
+//! Outside the new crate only those two files and `Cargo.lock` change.
 
 use std::fs;
 use std::path::Path;
+use std::process::Command;
 
 use ssync_core::registry::is_valid_id;
 
@@ -17,7 +20,6 @@ pub fn run(root: &Path, slug: &str) -> Result<(), String> {
         return Err(format!("{} already exists", dir.display()));
     }
     let package = format!("ssync-check-{slug}");
-    let ident = package.replace('-', "_");
     let type_name: String = slug
         .split('-')
         .map(|part| {
@@ -38,6 +40,7 @@ pub fn run(root: &Path, slug: &str) -> Result<(), String> {
         ("Cargo.toml", CARGO_TOML),
         ("explain.md", EXPLAIN_MD),
         ("remediation.md", REMEDIATION_MD),
+        ("contoso.toml", CONTOSO_TOML),
         ("src/lib.rs", LIB_RS),
         ("src/tests.rs", TESTS_RS),
     ] {
@@ -45,30 +48,39 @@ pub fn run(root: &Path, slug: &str) -> Result<(), String> {
     }
 
     insert_after(
-        &root.join("Cargo.toml"),
-        "# xtask new-check: workspace dependencies",
-        &format!("{package} = {{ path = \"crates/checks/{slug}\" }}"),
-    )?;
-    insert_after(
         &root.join("crates/runner/Cargo.toml"),
         "# xtask new-check: runner dependencies",
-        &format!("{package}.workspace = true"),
+        &format!("{package} = {{ path = \"../checks/{slug}\" }}"),
     )?;
-    append(
-        &root.join("crates/runner/src/bundled.rs"),
-        &format!("use {ident} as _;\n"),
-    )?;
-    insert_after(
-        &root.join("crates/runner/tests/registry.rs"),
-        "// xtask new-check: expected ids",
-        &format!("        \"{slug}\","),
-    )?;
+    println!("created crates/checks/{slug} ({package}) and added it to crates/runner/Cargo.toml");
+    regenerate_docs(root)?;
     println!(
-        "created crates/checks/{slug} ({package}) and wired it into the runner.\n\
-         next: edit explain.md, remediation.md and src/lib.rs, then\n  \
-         cargo test -p {package}\n  cargo run -p ssync-runner -- list\n  cargo xtask docs"
+        "next: write the rule in src/lib.rs, its tests in src/tests.rs, the texts in explain.md and\n\
+         remediation.md and its answers on the demo in contoso.toml, then\n  \
+         cargo test -p {package}\n  cargo xtask docs\n  cargo test --workspace"
     );
     Ok(())
+}
+
+/// `docs/checks.md` comes from the checks linked into xtask, and this xtask was built before
+/// the new crate existed: build it again (with the new crate) and let that regenerate the file.
+/// This also records the new crate in `Cargo.lock`.
+fn regenerate_docs(root: &Path) -> Result<(), String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .current_dir(root)
+        .args(["run", "--quiet", "--package", "xtask", "--", "docs"])
+        .status()
+        .map_err(|e| format!("could not start cargo to regenerate docs/checks.md: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(
+            "the crate was created, but regenerating docs/checks.md failed: fix the error above, \
+             then run `cargo xtask docs`"
+                .into(),
+        )
+    }
 }
 
 fn insert_after(path: &Path, marker: &str, line: &str) -> Result<(), String> {
@@ -79,12 +91,6 @@ fn insert_after(path: &Path, marker: &str, line: &str) -> Result<(), String> {
     let end = pos + text[pos..].find('\n').map_or(text.len() - pos, |n| n + 1);
     let updated = format!("{}{line}\n{}", &text[..end], &text[end..]);
     fs::write(path, updated).map_err(|e| format!("writing {}: {e}", path.display()))
-}
-
-fn append(path: &Path, text: &str) -> Result<(), String> {
-    let mut current = fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    current.push_str(text);
-    fs::write(path, current).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 const CARGO_TOML: &str = r#"[package]
@@ -115,33 +121,34 @@ const REMEDIATION_MD: &str = "1. Open the mailbox record in Dynamics 365.
 3. Select **Test & Enable Mailbox**.
 ";
 
+const CONTOSO_TOML: &str =
+    "# What this check answers on the bundled contoso scenario (docs/contoso.md). tests/demo.rs
+# runs `ssync-doctor demo` and compares each of its findings with this file. Subjects
+# (mailbox addresses as the finding lists them, or profile names) not named under [status]
+# get `default`. Every contoso mailbox in the run has an address, so the scaffold passes.
+default = \"pass\"
+
+# [status]
+# \"frank.old@contoso.com\" = \"fail\"
+";
+
 const LIB_RS: &str = r#"//! `{slug}`: see `explain.md`.
 
 use ssync_core::prelude::*;
 
-pub struct {Type};
-
-pub static META: CheckMeta = CheckMeta {
+ssync_core::declare_check! {
+    /// Flags mailboxes that have no e-mail address.
+    pub struct {Type};
     id: "{slug}",
     title: "Every mailbox has an e-mail address",
-    cause: None,
     scope: Scope::Mailbox,
     severity: Severity::Warning,
     summary: "The mailbox record has no e-mail address.",
-    explain: include_str!("../explain.md"),
-    remediation: include_str!("../remediation.md"),
-    docs: &[],
     reads: &[DataNeed::Mailboxes],
-};
-
-ssync_core::register_check!({Type});
+}
 
 #[async_trait]
 impl Check for {Type} {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
     async fn run(&self, _ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let mailbox = subject.mailbox()?;
         Ok(match mailbox.email_address.as_deref().filter(|a| !a.trim().is_empty()) {

@@ -129,32 +129,7 @@ impl DataNeed {
     }
 }
 
-/// Static metadata of a check: what `list` prints, what `explain` prints, what the
-/// generated `docs/checks.md` is made of. Every field is a constant so that a check can be
-/// registered with `inventory::submit!`.
-#[derive(Debug, Serialize)]
-pub struct CheckMeta {
-    /// Stable kebab-case id. Bundled ids carry no prefix; custom checks use their own
-    /// (`acme-…`).
-    pub id: &'static str,
-    /// The good state, as a sentence fragment: "Mailbox address matches Exchange".
-    pub title: &'static str,
-    /// The cause number in KB 3212785, or `None`.
-    pub cause: Option<u8>,
-    pub scope: Scope,
-    pub severity: Severity,
-    /// One line: what a `fail` means.
-    pub summary: &'static str,
-    /// Markdown: what the check looks for, why it leads to the 401, how it decides.
-    pub explain: &'static str,
-    /// Markdown: how to fix a `fail`, step by step. Used when a result brings no
-    /// remediation of its own.
-    pub remediation: &'static str,
-    /// Documentation links, the most useful first.
-    pub docs: &'static [&'static str],
-    /// The data the check reads; the permissions follow from it.
-    pub reads: &'static [DataNeed],
-}
+pub use crate::meta::CheckMeta;
 
 /// What a check gets besides its subject.
 pub struct CheckContext<'a> {
@@ -230,16 +205,21 @@ pub fn format_time(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
 }
 
-/// A diagnostic check. Implement it on a unit struct and register it with
-/// [`register_check!`](crate::register_check).
+/// The metadata half of a check. [`declare_check!`](crate::declare_check) implements it; a
+/// check written without the macro implements it by hand (`fn meta(&self) -> &'static
+/// CheckMeta { &META }`).
+pub trait Declared {
+    fn meta(&self) -> &'static CheckMeta;
+}
+
+/// A diagnostic check. Declare it with [`declare_check!`](crate::declare_check) (which
+/// writes its metadata, [`Declared`] and its registration) and implement `run`.
 ///
 /// `run` returns `Err(SourceError)` when data could not be read; the runner turns that
 /// into an `error` result carrying the reason, never a `fail`. Return
 /// [`Outcome::skip`] when the check does not apply to the subject.
 #[async_trait::async_trait]
-pub trait Check: Send + Sync + 'static {
-    fn meta(&self) -> &'static CheckMeta;
-
+pub trait Check: Declared + Send + Sync + 'static {
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError>;
 }
 

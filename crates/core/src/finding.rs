@@ -153,18 +153,15 @@ mod tests {
     use crate::check::{DataNeed, Scope, Severity};
     use crate::fixtures;
 
-    const META: CheckMeta = CheckMeta {
-        id: "acme-check",
-        title: "t",
-        cause: Some(1),
-        scope: Scope::Mailbox,
-        severity: Severity::Error,
-        summary: "s",
-        explain: "e",
-        remediation: "Fix the address.",
-        docs: &["https://learn.example/a", "https://learn.example/b"],
-        reads: &[DataNeed::Mailboxes],
-    };
+    const META: CheckMeta = CheckMeta::new("acme-check", "t")
+        .cause(1)
+        .scope(Scope::Mailbox)
+        .severity(Severity::Error)
+        .summary("s")
+        .explain("e")
+        .remediation("Fix the address.")
+        .docs(&["https://learn.example/a", "https://learn.example/b"])
+        .reads(&[DataNeed::Mailboxes]);
 
     fn subject() -> Subject {
         Subject::Mailbox(fixtures::mailbox("mb-1", "alice@contoso.com"))

@@ -54,6 +54,14 @@ pub enum RegistryError {
         "check id `{id}` registered by crate `{crate_name}` is malformed: ids are lower-case kebab-case (letters, digits and single hyphens, starting with a letter)"
     )]
     Malformed { id: String, crate_name: String },
+    #[error(
+        "check `{id}` registered by crate `{crate_name}` declares the reason `{reason}`: reasons are lower-case kebab-case like ids"
+    )]
+    MalformedReason {
+        id: String,
+        crate_name: String,
+        reason: String,
+    },
     #[error("check `{id}` registered by crate `{crate_name}` has an empty {field}")]
     Incomplete {
         id: String,
@@ -90,6 +98,7 @@ pub fn validate(regs: Vec<&'static Registration>) -> Result<Vec<&'static Registr
         }
         for (field, value) in [
             ("title", meta.title),
+            ("summary", meta.summary),
             ("explain", meta.explain),
             ("remediation", meta.remediation),
         ] {
@@ -100,6 +109,13 @@ pub fn validate(regs: Vec<&'static Registration>) -> Result<Vec<&'static Registr
                     field,
                 });
             }
+        }
+        if let Some(reason) = meta.reasons.iter().find(|r| !is_valid_id(r)) {
+            return Err(RegistryError::MalformedReason {
+                id: meta.id.to_owned(),
+                crate_name: reg.crate_name.to_owned(),
+                reason: (*reason).to_owned(),
+            });
         }
         if let Some(first) = by_id.insert(meta.id, reg) {
             let (a, b) = ordered(first.crate_name, reg.crate_name);
@@ -126,23 +142,18 @@ mod tests {
     macro_rules! fake_check {
         ($ty:ident, $meta:ident, $id:expr) => {
             struct $ty;
-            static $meta: CheckMeta = CheckMeta {
-                id: $id,
-                title: "t",
-                cause: None,
-                scope: Scope::Mailbox,
-                severity: Severity::Info,
-                summary: "s",
-                explain: "e",
-                remediation: "r",
-                docs: &[],
-                reads: &[],
-            };
-            #[async_trait]
-            impl Check for $ty {
+            static $meta: CheckMeta = CheckMeta::new($id, "t")
+                .severity(Severity::Info)
+                .summary("s")
+                .explain("e")
+                .remediation("r");
+            impl Declared for $ty {
                 fn meta(&self) -> &'static CheckMeta {
                     &$meta
                 }
+            }
+            #[async_trait]
+            impl Check for $ty {
                 async fn run(&self, _: &CheckContext<'_>, _: &Subject) -> Result<Outcome, SourceError> {
                     Ok(Outcome::pass("ok"))
                 }

@@ -39,9 +39,9 @@ pub struct Alert {
     pub error_code: Option<String>,
     /// The subject of the e-mail that could not be sent (sending alerts only).
     pub email_subject: Option<String>,
-    /// The alert carries one of cause 6's markers: `NoUserFoundWithGivenClaims` or "User does
-    /// not exist in tenant with id".
-    pub recreated_user_marker: bool,
+    /// The alert markers of registered checks (`CheckMeta::alert_markers`) the text carries,
+    /// as the checks declare them: `NoUserFoundWithGivenClaims` for a recreated user.
+    pub markers: Vec<&'static str>,
 }
 
 impl Alert {
@@ -54,9 +54,21 @@ impl Alert {
     }
 }
 
-/// Reads an alert. `None` when the text is none of the symptom messages and carries no
-/// e-mail server error code either.
+/// Reads an alert, noticing the alert markers of every registered check. `None` when the
+/// text is none of the symptom messages and carries no e-mail server error code or marker.
 pub fn parse(text: &str) -> Option<Alert> {
+    let markers: Vec<&'static str> = ssync_core::registered_checks()
+        .map(|regs| {
+            regs.iter()
+                .flat_map(|r| r.meta().alert_markers.iter().copied())
+                .collect()
+        })
+        .unwrap_or_default();
+    parse_with_markers(text, &markers)
+}
+
+/// [`parse`] with the markers to look for given (case-insensitive).
+pub fn parse_with_markers(text: &str, known_markers: &[&'static str]) -> Option<Alert> {
     let text = normalise(text);
     let lower = text.to_ascii_lowercase();
     let (symptom, mailbox, email_subject) = if let Some(at) = lower.find("cannot be sent") {
@@ -95,9 +107,13 @@ pub fn parse(text: &str) -> Option<Alert> {
         let code = rest[..end].trim().trim_end_matches('.').trim();
         (!code.is_empty()).then(|| code.to_owned())
     });
-    let recreated_user_marker = lower.contains("nouserfoundwithgivenclaims")
-        || lower.contains("user does not exist in tenant with id");
-    if symptom.is_none() && error_code.is_none() && !recreated_user_marker {
+    let mut markers: Vec<&'static str> = known_markers
+        .iter()
+        .copied()
+        .filter(|m| !m.is_empty() && lower.contains(&normalise(m).to_ascii_lowercase()))
+        .collect();
+    markers.dedup();
+    if symptom.is_none() && error_code.is_none() && markers.is_empty() {
         return None;
     }
     Some(Alert {
@@ -105,7 +121,7 @@ pub fn parse(text: &str) -> Option<Alert> {
         mailbox,
         error_code,
         email_subject,
-        recreated_user_marker,
+        markers,
     })
 }
 
@@ -237,12 +253,35 @@ mod tests {
     }
 
     #[test]
-    fn cause_six_markers_are_noticed() {
-        let a = parse(&format!("{RECEIVING}\nDetails: NoUserFoundWithGivenClaims")).unwrap();
-        assert!(a.recreated_user_marker);
-        let a = parse("User does not exist in tenant with id '6f1d2c3b'.").expect("a marker alone is enough");
-        assert!(a.recreated_user_marker && a.symptom.is_none());
-        assert!(!parse(SENDING).unwrap().recreated_user_marker);
+    fn declared_markers_are_noticed_in_any_case() {
+        const MARKERS: [&str; 2] = [
+            "NoUserFoundWithGivenClaims",
+            "User does not exist in tenant with id",
+        ];
+        let a = parse_with_markers(
+            &format!("{RECEIVING}\nDetails: nouserfoundwithgivenclaims"),
+            &MARKERS,
+        )
+        .unwrap();
+        assert_eq!(a.markers, ["NoUserFoundWithGivenClaims"]);
+        let a = parse_with_markers("User does not exist in tenant with id '6f1d2c3b'.", &MARKERS)
+            .expect("a marker alone is enough");
+        assert!(a.markers.len() == 1 && a.symptom.is_none());
+        assert!(parse_with_markers(SENDING, &MARKERS).unwrap().markers.is_empty());
+        assert!(parse_with_markers("User does not exist in tenant with id", &[]).is_none());
+    }
+
+    #[test]
+    fn the_registered_markers_are_the_ones_looked_for() {
+        let declared: Vec<&str> = ssync_core::registered_checks()
+            .unwrap()
+            .iter()
+            .flat_map(|r| r.meta().alert_markers.iter().copied())
+            .collect();
+        for marker in declared {
+            let a = parse(&format!("Details: {marker}.")).expect("a registered marker is recognised");
+            assert!(a.markers.contains(&marker), "{marker}");
+        }
     }
 
     #[test]

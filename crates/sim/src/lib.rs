@@ -15,6 +15,7 @@ mod assertion;
 mod dataverse;
 mod errors;
 mod ews;
+pub mod expected;
 mod gate;
 mod graph;
 mod identity;

@@ -5,25 +5,19 @@
 use ssync_core::RawService;
 use ssync_core::prelude::*;
 
-/// Flags mailboxes whose e-mail server profile is not the organisation's default.
-pub struct ProfileIsDefault;
-
-pub static META: CheckMeta = CheckMeta {
+ssync_core::declare_check! {
+    /// Flags mailboxes whose e-mail server profile is not the organisation's default.
+    pub struct ProfileIsDefault;
     id: "acme-profile-is-default",
     title: "Mailbox uses the organisation's default e-mail server profile",
-    cause: None,
     scope: Scope::Mailbox,
     severity: Severity::Warning,
     summary: "The mailbox uses an e-mail server profile other than the organisation's default.",
-    explain: include_str!("../explain.md"),
-    remediation: include_str!("../remediation.md"),
     docs: &[
         "https://learn.microsoft.com/power-platform/admin/set-up-server-side-synchronization-of-email-appointments-contacts-and-tasks",
     ],
     reads: &[DataNeed::Mailboxes, DataNeed::Profiles],
-};
-
-ssync_core::register_check!(ProfileIsDefault);
+}
 
 /// The raw query for the organisation's default profile (Dataverse Web API, read-only).
 pub const DEFAULT_PROFILE_QUERY: &str = "organizations?$select=_defaultemailserverprofileid_value";
@@ -48,10 +42,6 @@ async fn profile_name(data: &dyn DataSource, id: &str) -> Result<String, SourceE
 
 #[async_trait]
 impl Check for ProfileIsDefault {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let mailbox = subject.mailbox()?;
         let answer = ctx

@@ -7,18 +7,15 @@
 
 use ssync_core::prelude::*;
 
-/// Finds Exchange Online mailboxes whose tenant is not the one their profile connects to.
-pub struct CrossTenantExchange;
-
-pub static META: CheckMeta = CheckMeta {
+ssync_core::declare_check! {
+    /// Finds Exchange Online mailboxes whose tenant is not the one their profile connects to.
+    pub struct CrossTenantExchange;
     id: "cross-tenant-exchange",
     title: "Mailbox lives in the tenant its profile connects to",
-    cause: Some(4),
+    cause: 4,
     scope: Scope::Mailbox,
     severity: Severity::Error,
     summary: "The mailbox's Exchange Online tenant differs from the environment's, and its profile is not a cross-tenant OAuth profile for that tenant.",
-    explain: include_str!("../explain.md"),
-    remediation: include_str!("../remediation.md"),
     docs: &[
         "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
         "https://learn.microsoft.com/power-platform/admin/connect-exchange-online-server-profile-oauth",
@@ -31,9 +28,7 @@ pub static META: CheckMeta = CheckMeta {
         DataNeed::Environment,
         DataNeed::DomainTenant,
     ],
-};
-
-ssync_core::register_check!(CrossTenantExchange);
+}
 
 const WRONG_TENANT_REMEDIATION: &str = "Open the profile named in the evidence (Settings → Email Configuration → \
 Email Server Profiles) and set its Exchange Online tenant id to the mailbox domain's tenant shown as `domain_tenant`, \
@@ -51,10 +46,6 @@ fn same_tenant(a: &str, b: &str) -> bool {
 
 #[async_trait]
 impl Check for CrossTenantExchange {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let mailbox = subject.mailbox()?;
         let profile = match lookup::mailbox_profile(ctx.data, mailbox).await? {

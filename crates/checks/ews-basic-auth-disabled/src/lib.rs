@@ -9,20 +9,17 @@ mod scheme;
 
 use ssync_core::prelude::*;
 
-/// Finds on-premises Exchange profiles whose EWS endpoint does not offer the authentication
-/// scheme the profile signs in with.
-pub struct EwsBasicAuthDisabled;
-
-pub static META: CheckMeta = CheckMeta {
+ssync_core::declare_check! {
+    /// Finds on-premises Exchange profiles whose EWS endpoint does not offer the authentication
+    /// scheme the profile signs in with.
+    pub struct EwsBasicAuthDisabled;
     id: "ews-basic-auth-disabled",
     title: "EWS offers the authentication the on-premises profile uses",
-    cause: Some(5),
+    cause: 5,
     scope: Scope::Profile,
     severity: Severity::Error,
     summary: "An Exchange Server (on-premises) profile signs in with Basic (or NTLM, Negotiate, auto-detect), \
               but the EWS endpoint does not offer that scheme.",
-    explain: include_str!("../explain.md"),
-    remediation: include_str!("../remediation.md"),
     docs: &[
         "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
         "https://learn.microsoft.com/power-platform/admin/connect-exchange-server-on-premises",
@@ -30,16 +27,10 @@ pub static META: CheckMeta = CheckMeta {
         "https://learn.microsoft.com/powershell/module/exchange/set-webservicesvirtualdirectory",
     ],
     reads: &[DataNeed::Profiles, DataNeed::EwsChallenge, DataNeed::Mailboxes],
-};
-
-ssync_core::register_check!(EwsBasicAuthDisabled);
+}
 
 #[async_trait]
 impl Check for EwsBasicAuthDisabled {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let profile = subject.profile()?;
         let classification = profile.classify();

@@ -8,19 +8,15 @@
 use serde::Serialize;
 use ssync_core::prelude::*;
 
-/// Finds e-mail server profiles that reach Exchange Online with a user name and password.
-pub struct ExchangeOnlineBasicAuth;
-
-pub static META: CheckMeta = CheckMeta {
+ssync_core::declare_check! {
+    /// Finds e-mail server profiles that reach Exchange Online with a user name and password.
+    pub struct ExchangeOnlineBasicAuth;
     id: "exchange-online-basic-auth",
     title: "Profiles reach Exchange Online without user name and password",
-    cause: None,
     scope: Scope::Profile,
     severity: Severity::Error,
     summary: "An e-mail server profile connects to Exchange Online with a user name and password (Basic \
               authentication), which Exchange Online stopped accepting on 1 October 2022.",
-    explain: include_str!("../explain.md"),
-    remediation: include_str!("../remediation.md"),
     docs: &[
         "https://learn.microsoft.com/power-platform/admin/use-basic-authentication-exchange-online",
         "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
@@ -28,9 +24,7 @@ pub static META: CheckMeta = CheckMeta {
         "https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/deprecation-of-basic-authentication-exchange-online",
     ],
     reads: &[DataNeed::Profiles, DataNeed::Mailboxes],
-};
-
-ssync_core::register_check!(ExchangeOnlineBasicAuth);
+}
 
 /// The day Exchange Online began refusing Basic authentication.
 const BASIC_RETIRED_ON: &str = "2022-10-01";
@@ -91,10 +85,6 @@ impl Direction {
 
 #[async_trait]
 impl Check for ExchangeOnlineBasicAuth {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let profile = subject.profile()?;
         let classification = profile.classify();

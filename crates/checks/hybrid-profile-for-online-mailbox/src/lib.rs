@@ -6,19 +6,16 @@
 
 use ssync_core::prelude::*;
 
-/// Finds mailboxes that use an Exchange Server (Hybrid) profile although Exchange Online holds
-/// the mailbox.
-pub struct HybridProfileForOnlineMailbox;
-
-pub static META: CheckMeta = CheckMeta {
+ssync_core::declare_check! {
+    /// Finds mailboxes that use an Exchange Server (Hybrid) profile although Exchange Online holds
+    /// the mailbox.
+    pub struct HybridProfileForOnlineMailbox;
     id: "hybrid-profile-for-online-mailbox",
     title: "Hybrid profiles serve only on-premises mailboxes",
-    cause: Some(2),
+    cause: 2,
     scope: Scope::Mailbox,
     severity: Severity::Error,
     summary: "The mailbox uses an Exchange Server (Hybrid) profile, but the mailbox lives in Exchange Online.",
-    explain: include_str!("../explain.md"),
-    remediation: include_str!("../remediation.md"),
     docs: &[
         "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
         "https://learn.microsoft.com/power-platform/admin/connect-exchange-online",
@@ -33,16 +30,10 @@ pub static META: CheckMeta = CheckMeta {
         DataNeed::EntraUsers,
         DataNeed::MailboxLocation,
     ],
-};
-
-ssync_core::register_check!(HybridProfileForOnlineMailbox);
+}
 
 #[async_trait]
 impl Check for HybridProfileForOnlineMailbox {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let mailbox = subject.mailbox()?;
         let profile = match lookup::mailbox_profile(ctx.data, mailbox).await? {

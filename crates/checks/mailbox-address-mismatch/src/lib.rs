@@ -7,18 +7,15 @@
 use ssync_core::address::AddressMatch;
 use ssync_core::prelude::*;
 
-/// Finds mailbox records whose address is not an SMTP address of the Exchange mailbox.
-pub struct MailboxAddressMismatch;
-
-pub static META: CheckMeta = CheckMeta {
+ssync_core::declare_check! {
+    /// Finds mailbox records whose address is not an SMTP address of the Exchange mailbox.
+    pub struct MailboxAddressMismatch;
     id: "mailbox-address-mismatch",
     title: "Mailbox address matches the Exchange mailbox",
-    cause: Some(1),
+    cause: 1,
     scope: Scope::Mailbox,
     severity: Severity::Error,
     summary: "The mailbox record's e-mail address is not an SMTP address of the user's Exchange mailbox.",
-    explain: include_str!("../explain.md"),
-    remediation: include_str!("../remediation.md"),
     docs: &[
         "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
         "https://learn.microsoft.com/power-platform/admin/connect-exchange-online",
@@ -30,16 +27,10 @@ pub static META: CheckMeta = CheckMeta {
         DataNeed::Environment,
         DataNeed::DomainTenant,
     ],
-};
-
-ssync_core::register_check!(MailboxAddressMismatch);
+}
 
 #[async_trait]
 impl Check for MailboxAddressMismatch {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let mailbox = subject.mailbox()?;
         let Some(dataverse) = mailbox.email_address.as_deref().filter(|a| !a.trim().is_empty()) else {

@@ -11,18 +11,15 @@ pub mod plans;
 
 use plans::{Assessment, Standing};
 
-/// Finds mailboxes whose user has no enabled Exchange Online mailbox plan.
-pub struct MissingExchangeOnlineLicense;
-
-pub static META: CheckMeta = CheckMeta {
+ssync_core::declare_check! {
+    /// Finds mailboxes whose user has no enabled Exchange Online mailbox plan.
+    pub struct MissingExchangeOnlineLicense;
     id: "missing-exchange-online-license",
     title: "Mailbox user holds an enabled Exchange Online licence",
-    cause: Some(3),
+    cause: 3,
     scope: Scope::Mailbox,
     severity: Severity::Error,
     summary: "The mailbox's user has no enabled Exchange Online service plan (Exchange Foundation does not count).",
-    explain: include_str!("../explain.md"),
-    remediation: include_str!("../remediation.md"),
     docs: &[
         "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
         "https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference",
@@ -38,9 +35,9 @@ pub static META: CheckMeta = CheckMeta {
         DataNeed::EntraUsers,
         DataNeed::MailboxLocation,
     ],
-};
-
-ssync_core::register_check!(MissingExchangeOnlineLicense);
+    // Exchange's `ErrorInvalidLicense` names this cause alone; `triage` narrows to this check.
+    error_codes: &["InvalidLicense"],
+}
 
 const GRACE_REMEDIATION: &str = "Renew or replace the subscription that provides the user's Exchange Online plan \
 (Microsoft 365 admin centre → Billing → Your products) before the grace period ends, or assign the user a licence \
@@ -53,10 +50,6 @@ the user a licence that includes Exchange Online (Plan 1, Plan 2, Kiosk or Essen
 
 #[async_trait]
 impl Check for MissingExchangeOnlineLicense {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let mailbox = subject.mailbox()?;
         let profile = match lookup::mailbox_profile(ctx.data, mailbox).await? {

@@ -11,19 +11,16 @@ mod signals;
 use signals::Signal;
 use ssync_core::prelude::*;
 
-/// Finds mailboxes whose user was deleted and recreated in Microsoft Entra ID.
-pub struct RecreatedUser;
-
-pub static META: CheckMeta = CheckMeta {
+ssync_core::declare_check! {
+    /// Finds mailboxes whose user was deleted and recreated in Microsoft Entra ID.
+    pub struct RecreatedUser;
     id: "recreated-user",
     title: "Mailbox user is the same Entra object Dynamics 365 knows",
-    cause: Some(6),
+    cause: 6,
     scope: Scope::Mailbox,
     severity: Severity::Error,
     summary: "The mailbox's user was deleted and recreated in Microsoft Entra ID: Dataverse holds the old \
               object, a soft-deleted twin still exists, or the alerts say the user does not exist.",
-    explain: include_str!("../explain.md"),
-    remediation: include_str!("../remediation.md"),
     docs: &[
         "https://learn.microsoft.com/troubleshoot/power-platform/dataverse/email-exchange-synchronization/exception-when-using-server-side-sync",
         "https://learn.microsoft.com/entra/fundamentals/users-restore",
@@ -37,9 +34,9 @@ pub static META: CheckMeta = CheckMeta {
         DataNeed::DeletedUsers,
         DataNeed::Alerts,
     ],
-};
-
-ssync_core::register_check!(RecreatedUser);
+    // The two texts KB 3212785 quotes for cause 6; `triage` puts this check first on either.
+    alert_markers: &["NoUserFoundWithGivenClaims", "User does not exist in tenant with id"],
+}
 
 /// What the check found so far: signs, and the reads that failed. A failed read does not stop
 /// the others, so a confirmed sign is reported even when another source is unreadable.
@@ -57,10 +54,6 @@ impl Findings {
 
 #[async_trait]
 impl Check for RecreatedUser {
-    fn meta(&self) -> &'static CheckMeta {
-        &META
-    }
-
     async fn run(&self, ctx: &CheckContext<'_>, subject: &Subject) -> Result<Outcome, SourceError> {
         let mailbox = subject.mailbox()?;
         let mut found = Findings::default();

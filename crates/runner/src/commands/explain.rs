@@ -40,6 +40,15 @@ pub fn explain_text(m: &CheckMeta) -> String {
     for need in m.reads {
         s += &format!("- {}: {}\n", need.as_str(), need.permission());
     }
+    if !m.alert_markers.is_empty() || !m.error_codes.is_empty() {
+        s += "\n## In alerts\n\n";
+        for marker in m.alert_markers {
+            s += &format!("- `{marker}` in an alert makes this check the first suspect\n");
+        }
+        for code in m.error_codes {
+            s += &format!("- the error code `{code}` points at this check alone\n");
+        }
+    }
     if !m.docs.is_empty() {
         s += "\n## Microsoft documentation\n\n";
         for d in m.docs {

@@ -43,26 +43,17 @@ pub fn run(format: ListFormat) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The JSON form of `list`: every metadata field, the crate and the permissions needed.
+/// The JSON form of `list`: every metadata field (a field added to `CheckMeta` appears here
+/// without an edit), the crate and the permissions needed.
 pub fn list_json(checks: &[&Registration]) -> Value {
     let items: Vec<Value> = checks
         .iter()
         .map(|reg| {
             let m = reg.meta();
-            json!({
-                "id": m.id,
-                "title": m.title,
-                "cause": m.cause,
-                "scope": m.scope,
-                "severity": m.severity,
-                "summary": m.summary,
-                "explain": m.explain,
-                "remediation": m.remediation,
-                "docs": m.docs,
-                "reads": m.reads,
-                "permissions": m.reads.iter().map(|n| n.permission()).collect::<Vec<_>>(),
-                "crate": reg.crate_name,
-            })
+            let mut item = serde_json::to_value(m).expect("metadata is plain JSON");
+            item["permissions"] = json!(m.reads.iter().map(|n| n.permission()).collect::<Vec<_>>());
+            item["crate"] = json!(reg.crate_name);
+            item
         })
         .collect();
     json!({ "schema": "ssync-doctor/checks/v1", "checks": items })

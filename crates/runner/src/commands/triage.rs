@@ -38,26 +38,37 @@ pub fn run(text: Option<String>) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The checks that can explain this alert: all of them for a 401 (or when no code was
-/// pasted); only the licence check for `ErrorInvalidLicense`; the recreated-user check first
-/// when the alert carries its marker.
+/// The checks that can explain this alert, all from their metadata: for an error code other
+/// than the 401 that some checks claim (`CheckMeta::error_codes`), only those; otherwise all of
+/// them. Checks whose alert markers the text carries come first, then the KB's order.
 pub fn applicable<'a>(alert: &Alert, checks: &[&'a CheckMeta]) -> Vec<&'a CheckMeta> {
-    let mut selected: Vec<&CheckMeta> = match alert.error_code.as_deref() {
-        Some(code) if !alert.is_401() && code.to_ascii_lowercase().contains("invalidlicense") => checks
-            .iter()
-            .copied()
-            .filter(|m| m.id == "missing-exchange-online-license")
-            .collect(),
-        _ => checks.to_vec(),
+    let claimed: Vec<&CheckMeta> = match alert.error_code.as_deref() {
+        Some(code) if !alert.is_401() => {
+            let code = code.to_ascii_lowercase();
+            checks
+                .iter()
+                .copied()
+                .filter(|m| {
+                    m.error_codes
+                        .iter()
+                        .any(|c| code.contains(&c.to_ascii_lowercase()))
+                })
+                .collect()
+        }
+        _ => Vec::new(),
     };
-    selected.sort_by_key(|m| {
-        (
-            !(alert.recreated_user_marker && m.id == "recreated-user"),
-            m.cause.unwrap_or(u8::MAX),
-            m.id,
-        )
-    });
+    let mut selected = if claimed.is_empty() {
+        checks.to_vec()
+    } else {
+        claimed
+    };
+    selected.sort_by_key(|m| (!carries_marker_of(alert, m), m.cause.unwrap_or(u8::MAX), m.id));
     selected
+}
+
+/// True when the alert carries one of the check's declared markers.
+fn carries_marker_of(alert: &Alert, check: &CheckMeta) -> bool {
+    check.alert_markers.iter().any(|m| alert.markers.contains(m))
 }
 
 /// The whole answer, as printed.
@@ -80,9 +91,19 @@ pub fn advice(alert: &Alert, checks: &[&CheckMeta]) -> String {
     );
 
     let selected = applicable(alert, checks);
-    if alert.recreated_user_marker {
-        s += "The alert carries a marker of a deleted and recreated user (NoUserFoundWithGivenClaims / \
-              \"User does not exist in tenant\"): `recreated-user` is the first suspect.\n";
+    for m in selected.iter().filter(|m| carries_marker_of(alert, m)) {
+        let found: Vec<String> = m
+            .alert_markers
+            .iter()
+            .filter(|k| alert.markers.contains(k))
+            .map(|k| format!("\"{k}\""))
+            .collect();
+        s += &format!(
+            "The alert carries {}, a marker of `{}` ({}): it is the first suspect.\n",
+            found.join(" and "),
+            m.id,
+            m.title
+        );
     }
     if alert.is_401() {
         s +=
@@ -123,7 +144,7 @@ pub fn advice(alert: &Alert, checks: &[&CheckMeta]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::triage::parse;
+    use crate::triage::{parse, parse_with_markers};
 
     fn bundled() -> Vec<&'static CheckMeta> {
         crate::registered().unwrap().iter().map(|r| r.meta()).collect()
@@ -150,30 +171,73 @@ mod tests {
     }
 
     #[test]
-    fn the_recreated_user_marker_puts_its_check_first() {
-        let alert = parse(
-            "Email Server Error Code: Http server returned 401 Unauthorized exception.\nNoUserFoundWithGivenClaims",
+    fn a_declared_marker_puts_its_check_first() {
+        let checks = bundled();
+        for marked in checks.iter().filter(|m| !m.alert_markers.is_empty()) {
+            let marker = marked.alert_markers[0];
+            let alert = parse(&format!(
+                "Email Server Error Code: Http server returned 401 Unauthorized exception.\n{marker}"
+            ))
+            .unwrap();
+            let order = applicable(&alert, &checks);
+            assert_eq!(order[0].id, marked.id);
+            assert_eq!(order.len(), checks.len());
+            let rest: Vec<_> = order[1..].iter().map(|m| m.cause.unwrap_or(u8::MAX)).collect();
+            assert!(rest.is_sorted(), "then in the KB's order: {rest:?}");
+            assert!(advice(&alert, &checks).contains(&format!("a marker of `{}`", marked.id)));
+        }
+    }
+
+    // Routing comes from metadata alone: a check the runner has never heard of is routed by
+    // what it declares.
+    static ACME: CheckMeta = CheckMeta::new("acme-quota", "Mailbox has quota left")
+        .alert_markers(&["QuotaExceededMarker"])
+        .error_codes(&["ErrorQuotaExceeded"]);
+    static OTHER: CheckMeta = CheckMeta::new("acme-other", "Other").cause(1);
+
+    #[test]
+    fn routing_follows_declared_markers_and_codes() {
+        let checks = [&OTHER, &ACME];
+        let code = parse_with_markers(
+            "Email cannot be received for the mailbox x.\nEmail Server Error Code: ErrorQuotaExceeded",
+            &["QuotaExceededMarker"],
         )
         .unwrap();
-        let order = applicable(&alert, &bundled());
-        assert_eq!(order[0].id, "recreated-user");
-        assert_eq!(order.len(), bundled().len());
-        assert_eq!(order[1].cause, Some(1), "then in the KB's order");
+        let ids: Vec<_> = applicable(&code, &checks).iter().map(|m| m.id).collect();
+        assert_eq!(ids, ["acme-quota"]);
+        let marker = parse_with_markers(
+            "Email Server Error Code: 401 Unauthorized. QuotaExceededMarker",
+            &["QuotaExceededMarker"],
+        )
+        .unwrap();
+        let ids: Vec<_> = applicable(&marker, &checks).iter().map(|m| m.id).collect();
+        assert_eq!(ids, ["acme-quota", "acme-other"]);
+        let unclaimed = parse_with_markers("Email Server Error Code: ErrorSomethingElse", &[]).unwrap();
+        assert_eq!(
+            applicable(&unclaimed, &checks).len(),
+            2,
+            "an unclaimed code keeps every check"
+        );
     }
 
     #[test]
-    fn an_invalid_licence_narrows_to_the_licence_check() {
-        let alert = parse(
-            "Email cannot be received for the mailbox judy@contoso.com. Make sure…\nEmail Server Error Code: \
-             ErrorInvalidLicense",
-        )
-        .unwrap();
-        let text = advice(&alert, &bundled());
-        assert!(
-            text.contains(
-                "ssync-doctor run --mailbox judy@contoso.com --check missing-exchange-online-license\n"
-            ),
-            "{text}"
-        );
+    fn a_claimed_error_code_narrows_to_the_checks_that_claim_it() {
+        let checks = bundled();
+        for claimant in checks.iter().filter(|m| !m.error_codes.is_empty()) {
+            let code = claimant.error_codes[0];
+            let alert = parse(&format!(
+                "Email cannot be received for the mailbox judy@contoso.com. Make sure…\nEmail Server Error Code: \
+                 Error{code}"
+            ))
+            .unwrap();
+            let text = advice(&alert, &checks);
+            assert!(
+                text.contains(&format!(
+                    "ssync-doctor run --mailbox judy@contoso.com --check {}\n",
+                    claimant.id
+                )),
+                "{text}"
+            );
+        }
     }
 }

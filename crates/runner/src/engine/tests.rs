@@ -8,26 +8,19 @@ use super::*;
 macro_rules! fake_check {
     ($ty:ident, $id:expr, $scope:expr, |$subject:ident| $body:expr) => {
         struct $ty;
-        impl $ty {
-            const META: CheckMeta = CheckMeta {
-                id: $id,
-                title: "t",
-                cause: None,
-                scope: $scope,
-                severity: Severity::Error,
-                summary: "s",
-                explain: "e",
-                remediation: "fix it",
-                docs: &[],
-                reads: &[DataNeed::Mailboxes],
-            };
+        impl Declared for $ty {
+            fn meta(&self) -> &'static CheckMeta {
+                static META: CheckMeta = CheckMeta::new($id, "t")
+                    .scope($scope)
+                    .summary("s")
+                    .explain("e")
+                    .remediation("fix it")
+                    .reads(&[DataNeed::Mailboxes]);
+                &META
+            }
         }
         #[async_trait]
         impl Check for $ty {
-            fn meta(&self) -> &'static CheckMeta {
-                static META: CheckMeta = $ty::META;
-                &META
-            }
             async fn run(&self, _: &CheckContext<'_>, $subject: &Subject) -> Result<Outcome, SourceError> {
                 $body
             }
