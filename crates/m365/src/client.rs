@@ -272,7 +272,13 @@ impl Client {
                         retry.push(i);
                         continue;
                     }
-                    if matches!(status, 429 | 500 | 502 | 503 | 504) && round < options.max_retries {
+                    // A success whose body is not a JSON object was garbled on its way (a
+                    // proxy's page): asked again like a 5xx.
+                    let garbled =
+                        (200..300).contains(&status) && !r.get("body").is_some_and(Value::is_object);
+                    if (garbled || matches!(status, 429 | 500 | 502 | 503 | 504))
+                        && round < options.max_retries
+                    {
                         let asked = r
                             .get("headers")
                             .and_then(|h| h.get("Retry-After").or_else(|| h.get("retry-after")))
@@ -311,6 +317,20 @@ impl Client {
                         .map(|id| format!(" (request id {id})"))
                         .unwrap_or_default();
                     let path = urls[i].split('?').next().unwrap_or_default();
+                    // A part still garbled after its retries must not read as a success with
+                    // nothing in it (every decoder would take its defaults): it is reported as
+                    // the gateway error it is, with what was wrong.
+                    let (status, body) = if garbled {
+                        let seen: String = body.to_string().chars().take(60).collect();
+                        let message =
+                            format!("a 200 answer inside $batch whose body is not a JSON object ({seen}…)");
+                        (
+                            502,
+                            json!({"error": {"code": "garbledAnswer", "message": message}}),
+                        )
+                    } else {
+                        (status, body)
+                    };
                     answers[i] = Some(BatchAnswer {
                         status,
                         body,
