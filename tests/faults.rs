@@ -561,3 +561,73 @@ fn a_non_ascii_realm_keeps_its_basic_challenge() {
     let (changed, _) = faulty_run("contoso", zurich, Knobs::default(), &[]);
     assert!(changed.is_empty(), "the Basic challenge was read: {changed:#?}");
 }
+
+/// The sweep of `docs/reliability.md`: `SWEEP_SEEDS` runs (default 50) of a generated tenant
+/// with faults of every kind on every service (`SWEEP_RATE` per kind, default 0.05: 5xx,
+/// dropped connections and garbled answers, about 14 % of requests in all), each compared
+/// with the fault-free run. Prints the figures; fails if any run breaks the matrix's rules.
+/// `cargo test -p ssync-e2e --test faults -- --ignored fault_sweep --nocapture`
+#[test]
+#[ignore = "a measurement of a few minutes; see docs/reliability.md"]
+fn fault_sweep() {
+    let seeds: u64 = std::env::var("SWEEP_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let rate: f64 = std::env::var("SWEEP_RATE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0.05);
+    let base = baseline("generated", generated);
+    let env = [("SSYNC_MAX_RETRIES", "5"), ("SSYNC_MAX_BACKOFF", "0.3")];
+    let (mut reports, mut exit3, mut differed, mut runs_with_errors, mut errors) = (0, 0, 0, 0, 0);
+    for seed in 1..=seeds {
+        let mut knobs = faults(|f| {
+            for service in Service::ALL {
+                let spec = f.for_service_mut(service);
+                spec.error_rate = rate;
+                spec.drop_rate = rate;
+                spec.garbled_rate = rate;
+            }
+        });
+        knobs.faults.seed = seed;
+        let sim = InSim::start(generated(), knobs);
+        let out = sim.run(&REPORT, &env);
+        if out.status.code() == Some(3) {
+            exit3 += 1;
+            eprintln!(
+                "seed {seed}: exit 3: {}",
+                stderr(&out).lines().last().unwrap_or_default()
+            );
+        }
+        let Ok(json) = serde_json::from_str::<Value>(&stdout(&out)) else {
+            continue;
+        };
+        reports += 1;
+        let faulty = rows(&json);
+        let mut run_errors = 0;
+        let mut bad = faulty.keys().ne(base.keys());
+        for (key, row) in &faulty {
+            match base.get(key) {
+                Some(b) if b.status == row.status => {}
+                _ if row.status == "error" => run_errors += 1,
+                _ => bad = true,
+            }
+        }
+        if bad {
+            differed += 1;
+            eprintln!("seed {seed}: a result differs other than by `error`");
+        }
+        if run_errors > 0 {
+            runs_with_errors += 1;
+            errors += run_errors;
+        }
+    }
+    println!(
+        "sweep: {seeds} runs at {rate} per fault kind: {reports} wrote a report, {exit3} exited 3, \
+         {differed} differed other than by `error`; {runs_with_errors} runs had `error` results \
+         ({errors} in all, of {} results per run)",
+        base.len()
+    );
+    assert_eq!((reports, exit3, differed), (seeds, 0, 0));
+}

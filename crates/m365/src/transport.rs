@@ -629,6 +629,34 @@ mod tests {
     }
 
     #[test]
+    fn a_success_that_is_not_json_is_garbled() {
+        let typed = |ct: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            h
+        };
+        let odata = typed("application/json; odata.metadata=minimal");
+        assert_eq!(garbled(&odata, br#"{"value":[]}"#), None);
+        assert_eq!(garbled(&HeaderMap::new(), br#"{"value":[]}"#), None);
+        let cut = garbled(&odata, br#"{"value":[{"id":"#).unwrap();
+        assert!(cut.contains("cut short"), "{cut}");
+        let html = garbled(&typed("text/html"), b"<html></html>").unwrap();
+        assert!(html.contains("text/html"), "{html}");
+        let plain = garbled(&typed("text/plain"), br#"{"value":[]}"#).unwrap();
+        assert!(plain.contains("text/plain"), "{plain}");
+        assert!(garbled(&HeaderMap::new(), b"<html>").unwrap().contains("not JSON"));
+    }
+
+    #[test]
+    fn a_pause_is_only_ever_extended() {
+        let pause = Pause::default();
+        let now = Instant::now();
+        pause.extend(now + Duration::from_secs(5));
+        pause.extend(now + Duration::from_secs(1));
+        assert_eq!(pause.until(), Some(now + Duration::from_secs(5)));
+    }
+
+    #[test]
     fn user_agent_carries_the_version() {
         assert_eq!(USER_AGENT, format!("ssync-doctor/{}", env!("CARGO_PKG_VERSION")));
     }
