@@ -644,7 +644,11 @@ mod tests {
         assert!(html.contains("text/html"), "{html}");
         let plain = garbled(&typed("text/plain"), br#"{"value":[]}"#).unwrap();
         assert!(plain.contains("text/plain"), "{plain}");
-        assert!(garbled(&HeaderMap::new(), b"<html>").unwrap().contains("not JSON"));
+        assert!(
+            garbled(&HeaderMap::new(), b"<html>")
+                .unwrap()
+                .contains("not JSON")
+        );
     }
 
     #[test]
