@@ -216,7 +216,7 @@ impl Client {
     /// full, and pausing every Graph request meanwhile for a 429) or else after a backoff, as
     /// often and as long as a request on its own would be: the same retry count, budget and
     /// run deadline. Graph throttles the requests inside a batch one by one
-    /// (learn.microsoft.com/graph/json-batching, "Throttling of individual requests").
+    /// (learn.microsoft.com/graph/json-batching; microsoft-apis.md §B.6).
     pub(crate) async fn graph_batch(&self, urls: &[String]) -> Result<Vec<BatchAnswer>, SourceError> {
         let mut answers: Vec<Option<BatchAnswer>> = vec![None; urls.len()];
         let batch_url = self.url(Service::Graph, "$batch", &[])?;
