@@ -147,7 +147,7 @@ impl Client {
             .headers
             .get_all(reqwest::header::WWW_AUTHENTICATE)
             .iter()
-            .filter_map(|v| v.to_str().ok())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
             .any(|v| v.contains("invalid_token") || v.to_ascii_lowercase().contains("expired"))
             || String::from_utf8_lossy(&reply.body)
                 .to_ascii_lowercase()
@@ -211,8 +211,12 @@ impl Client {
     }
 
     /// Sends GETs (URLs relative to `/v1.0`, starting with `/`) through Graph `$batch`, 20 at a
-    /// time, and returns the answers in the order of `urls`. Inner 429/503 answers are sent
-    /// again after their `Retry-After`, a bounded number of times.
+    /// time, and returns the answers in the order of `urls`. Inner 429 and 5xx answers
+    /// (500, 502, 503, 504) are sent again, after their `Retry-After` when they carry one (in
+    /// full, and pausing every Graph request meanwhile for a 429) or else after a backoff, as
+    /// often and as long as a request on its own would be: the same retry count, budget and
+    /// run deadline. Graph throttles the requests inside a batch one by one
+    /// (learn.microsoft.com/graph/json-batching; microsoft-apis.md §B.6).
     pub(crate) async fn graph_batch(&self, urls: &[String]) -> Result<Vec<BatchAnswer>, SourceError> {
         let mut answers: Vec<Option<BatchAnswer>> = vec![None; urls.len()];
         let batch_url = self.url(Service::Graph, "$batch", &[])?;
@@ -220,10 +224,14 @@ impl Client {
         let mut pending: Vec<usize> = (0..urls.len()).collect();
         let mut round = 0;
         let mut renewed = false;
+        let started = std::time::Instant::now();
+        // Time spent waiting out Graph's own `Retry-After`s: not charged to the retry budget.
+        let mut waited_for_service = Duration::ZERO;
         while !pending.is_empty() {
             let mut renew = false;
             let mut retry = Vec::new();
             let mut wait = Duration::ZERO;
+            let mut asked_wait = Duration::ZERO;
             for chunk in pending.chunks(GRAPH_BATCH_MAX) {
                 let requests: Vec<Value> = chunk
                     .iter()
@@ -264,16 +272,41 @@ impl Client {
                         retry.push(i);
                         continue;
                     }
-                    if matches!(status, 429 | 503) && round < options.max_retries {
-                        let ra = r
+                    // A success whose body is not a JSON object was garbled on its way (a
+                    // proxy's page): asked again like a 5xx.
+                    let garbled =
+                        (200..300).contains(&status) && !r.get("body").is_some_and(Value::is_object);
+                    if (garbled || matches!(status, 429 | 500 | 502 | 503 | 504))
+                        && round < options.max_retries
+                    {
+                        let asked = r
                             .get("headers")
                             .and_then(|h| h.get("Retry-After").or_else(|| h.get("retry-after")))
                             .and_then(crate::identity::seconds)
-                            .map(Duration::from_secs)
-                            .unwrap_or(options.min_backoff);
-                        wait = wait.max(ra.min(options.max_backoff));
-                        retry.push(i);
-                        continue;
+                            .map(Duration::from_secs);
+                        let remaining = self.transport.remaining();
+                        let part_wait = match asked {
+                            // Graph's own word is honoured in full, within the run's time.
+                            Some(asked) => (asked < remaining).then_some(asked),
+                            None => {
+                                let planned = options
+                                    .min_backoff
+                                    .saturating_mul(1 << round.min(16))
+                                    .min(options.max_backoff);
+                                let spent = started.elapsed().saturating_sub(waited_for_service);
+                                (spent + planned <= options.max_total_wait && planned < remaining)
+                                    .then_some(planned)
+                            }
+                        };
+                        if let Some(part_wait) = part_wait {
+                            if let (429, Some(asked)) = (status, asked) {
+                                self.transport.pause(Service::Graph, asked);
+                                asked_wait = asked_wait.max(asked);
+                            }
+                            wait = wait.max(part_wait);
+                            retry.push(i);
+                            continue;
+                        }
                     }
                     let body = r.get("body").cloned().unwrap_or(Value::Null);
                     let request_id = body
@@ -284,6 +317,20 @@ impl Client {
                         .map(|id| format!(" (request id {id})"))
                         .unwrap_or_default();
                     let path = urls[i].split('?').next().unwrap_or_default();
+                    // A part still garbled after its retries must not read as a success with
+                    // nothing in it (every decoder would take its defaults): it is reported as
+                    // the gateway error it is, with what was wrong.
+                    let (status, body) = if garbled {
+                        let seen: String = body.to_string().chars().take(60).collect();
+                        let message =
+                            format!("a 200 answer inside $batch whose body is not a JSON object ({seen}…)");
+                        (
+                            502,
+                            json!({"error": {"code": "garbledAnswer", "message": message}}),
+                        )
+                    } else {
+                        (status, body)
+                    };
                     answers[i] = Some(BatchAnswer {
                         status,
                         body,
@@ -305,6 +352,7 @@ impl Client {
                     "Graph throttled requests inside a batch; waiting"
                 );
                 tokio::time::sleep(wait).await;
+                waited_for_service += wait.min(asked_wait);
             }
             pending = retry;
             round += 1;

@@ -22,6 +22,8 @@ const PROBE_BODY: &str = r#"<?xml version="1.0" encoding="utf-8"?>
   </GetFolder></soap:Body>
 </soap:Envelope>"#;
 
+/// Probes `location` once, with the EWS timeout of its own and no retry (see
+/// `Options::ews_timeout`).
 pub(crate) async fn probe(transport: &Transport, location: &str) -> Result<EwsProbe, SourceError> {
     let location = location.trim();
     if is_exchange_online(location) {
@@ -49,21 +51,28 @@ pub(crate) async fn probe(transport: &Transport, location: &str) -> Result<EwsPr
         .await
         .map_err(|e| match e {
             SourceError::Unreachable { detail, .. } => SourceError::Unreachable {
-                service: format!("EWS endpoint {}", url.host_str().unwrap_or("?")),
+                service: format!(
+                    "EWS endpoint {} (from this machine)",
+                    url.host_str().unwrap_or("?")
+                ),
                 detail,
             },
             other => other,
         })?;
-    let values: Vec<&str> = reply
+    // Read leniently: a realm with non-ASCII bytes ("Zürich", sent as Latin-1 or UTF-8) is
+    // legal in a quoted string (RFC 7230 §3.2.6, obs-text), and dropping that header would
+    // drop its `Basic` challenge, which the check would then report as a false `fail`.
+    let values: Vec<String> = reply
         .headers
         .get_all(reqwest::header::WWW_AUTHENTICATE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
         .collect();
-    let challenges = challenge::parse_all(values).map_err(|e| SourceError::Malformed {
-        service: format!("EWS endpoint {}", url.host_str().unwrap_or("?")),
-        detail: e.to_string(),
-    })?;
+    let challenges =
+        challenge::parse_all(values.iter().map(String::as_str)).map_err(|e| SourceError::Malformed {
+            service: format!("EWS endpoint {}", url.host_str().unwrap_or("?")),
+            detail: e.to_string(),
+        })?;
     Ok(EwsProbe {
         url: location.to_owned(),
         status: reply.status,

@@ -15,8 +15,11 @@ pub const REQUEST_TIMEOUT_VAR: &str = "SSYNC_REQUEST_TIMEOUT";
 pub const RUN_TIMEOUT_VAR: &str = "SSYNC_RUN_TIMEOUT";
 /// Retries after the first attempt (an integer, 0 = never retry).
 pub const MAX_RETRIES_VAR: &str = "SSYNC_MAX_RETRIES";
-/// Longest single wait between retries, also the cap on an honoured `Retry-After`, in seconds.
+/// Longest wait between retries that the tool chooses itself, in seconds (a service's
+/// `Retry-After` is honoured in full).
 pub const MAX_BACKOFF_VAR: &str = "SSYNC_MAX_BACKOFF";
+/// Time for one EWS probe, in seconds.
+pub const EWS_TIMEOUT_VAR: &str = "SSYNC_EWS_TIMEOUT";
 
 impl Options {
     /// The defaults with the `SSYNC_*` overrides of the process environment applied.
@@ -51,6 +54,9 @@ impl Options {
         }
         if let Some(d) = seconds(RUN_TIMEOUT_VAR)? {
             self.run_timeout = d;
+        }
+        if let Some(d) = seconds(EWS_TIMEOUT_VAR)? {
+            self.ews_timeout = d;
         }
         if let Some(d) = seconds(MAX_BACKOFF_VAR)? {
             self.max_backoff = d;

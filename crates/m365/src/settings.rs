@@ -59,10 +59,16 @@ pub struct Options {
     pub max_retries: usize,
     /// First backoff delay (doubled each retry, with jitter).
     pub min_backoff: Duration,
-    /// Longest single wait, also the cap on a `Retry-After` the tool honours.
+    /// Longest wait between retries the tool chooses itself. A service's `Retry-After` is
+    /// honoured in full whatever this says (see `transport`).
     pub max_backoff: Duration,
-    /// The most time one request may spend waiting between retries.
+    /// The most time one request may spend on its attempts and the waits between them,
+    /// `Retry-After` waits apart (those are bounded by the run's time limit).
     pub max_total_wait: Duration,
+    /// Time for one EWS probe, connection included. EWS endpoints are third-party servers,
+    /// often behind firewalls that drop rather than refuse: a probe gets one attempt of at
+    /// most this long, never the retries and the full timeout of Dataverse or Graph.
+    pub ews_timeout: Duration,
     /// Concurrent requests to Dataverse (capped at 52).
     pub dataverse_concurrency: usize,
     /// Concurrent requests to Microsoft Graph.
@@ -92,6 +98,7 @@ impl Default for Options {
             min_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
             max_total_wait: Duration::from_secs(300),
+            ews_timeout: Duration::from_secs(10),
             dataverse_concurrency: DATAVERSE_MAX_CONCURRENCY,
             graph_concurrency: 16,
             ews_concurrency: 8,

@@ -183,14 +183,17 @@ impl LiveSource {
         dataverse?;
         graph?;
         let env = source.read_environment().await;
-        if let Err(err) = &env {
-            return Err(match err {
-                SourceError::Permission { .. } => ConnectError::Auth {
+        match &env {
+            // Dataverse answered, but garbled even after the retries: the run can still go
+            // on, and the results that need the organisation report the error.
+            Ok(_) | Err(SourceError::Malformed { .. }) => {}
+            Err(err @ SourceError::Permission { .. }) => {
+                return Err(ConnectError::Auth {
                     code: None,
                     advice: format!("{} ({err})", missing_application_user(identity.client_id())),
-                },
-                other => ConnectError::from_source(other.clone(), "Dataverse"),
-            });
+                });
+            }
+            Err(other) => return Err(ConnectError::from_source(other.clone(), "Dataverse")),
         }
         let _ = source.environment.set(env);
         Ok(source)

@@ -1,10 +1,21 @@
 //! One HTTP client for every service: timeouts, a concurrency cap per service, retries with
-//! exponential backoff and jitter that honour `Retry-After`, a cap on response size, counters,
-//! and a user agent with the version. Callers build the request (and add a token); this module
-//! never sees what is in the headers it is given, and no error it produces quotes them.
+//! exponential backoff and jitter that honour `Retry-After`, a pause of the whole service
+//! after a 429, a cap on response size, counters, and a user agent with the version. Callers
+//! build the request (and add a token); this module never sees what is in the headers it is
+//! given, and no error it produces quotes them.
+//!
+//! Throttling follows what both services ask of a client. Dataverse: "wait for the period
+//! specified in the Retry-After header before sending more requests … requests sent before
+//! then are rejected and extend the period" (learn.microsoft.com/power-apps/developer/
+//! data-platform/api-limits, "Retry operations"). Graph: "wait the number of seconds specified
+//! in the Retry-After header … if the request fails again with a 429, you are still being
+//! throttled; continue to use the recommended delay" (learn.microsoft.com/graph/throttling,
+//! "Best practices to handle throttling"). So a `Retry-After` is waited out in full (the run
+//! gives up only when it would outlast the run's time limit), and every request to that
+//! service waits behind the same [`Pause`], not only the one that was refused.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use backon::{ExponentialBuilder, Retryable};
@@ -83,6 +94,54 @@ struct Counters {
     throttled: AtomicU64,
 }
 
+/// What a success answer must be for the request to count as answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Expect {
+    /// Any body (the EWS probe reads headers only).
+    Anything,
+    /// A JSON document. A `2xx` answer whose body is cut short, an HTML page from a proxy or
+    /// declared as something else is garbled in transit, and a GET (or a token request, which
+    /// can be repeated safely) is asked again like a 5xx, within the same retry budget.
+    Json,
+}
+
+/// Why a `2xx` answer is not the JSON document it should be, if it is not.
+fn garbled(headers: &HeaderMap, body: &[u8]) -> Option<String> {
+    let content_type = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_ascii_lowercase());
+    if let Some(ct) = content_type.as_deref().filter(|ct| !ct.contains("json")) {
+        let shown: String = ct.chars().take(60).collect();
+        return Some(format!("a 200 answer of type {shown:?} where JSON was expected"));
+    }
+    match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+        Ok(_) => None,
+        Err(e) if e.is_eof() => Some(format!(
+            "a 200 answer whose JSON is cut short after {} bytes",
+            body.len()
+        )),
+        Err(e) => Some(format!("a 200 answer that is not JSON ({e})")),
+    }
+}
+
+/// A pause of one service after a 429: until when no request may be sent to it.
+#[derive(Default)]
+struct Pause(Mutex<Option<Instant>>);
+
+impl Pause {
+    fn until(&self) -> Option<Instant> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Extends the pause to `when` (never shortens it).
+    fn extend(&self, when: Instant) {
+        let mut until = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if until.is_none_or(|u| u < when) {
+            *until = Some(when);
+        }
+    }
+}
+
 /// A complete answer: status, headers and the body (at most `max_response_bytes`).
 #[derive(Debug)]
 pub(crate) struct Reply {
@@ -115,8 +174,14 @@ impl Reply {
 enum AttemptError {
     /// A status worth retrying (429, 5xx); kept so that the last one can be reported.
     Status(Reply),
-    /// Connection reset, a broken body, a timeout.
+    /// Connection reset, a broken body.
     Network(String),
+    /// No answer within the request's timeout.
+    TimedOut(String),
+    /// A `2xx` answer that is not the JSON expected ([`Expect::Json`]); the reason.
+    Garbled(Reply, String),
+    /// The service asked to be left alone until after the run's time limit.
+    PausedPastDeadline,
     /// No connection could be made (refused, DNS, TLS): retried at most
     /// [`CONNECT_FAILURE_RETRIES`] times, as a host that refuses now rarely answers a
     /// second later, and the full backoff would keep the operator waiting half a minute.
@@ -131,8 +196,11 @@ impl AttemptError {
     fn retryable(&self) -> bool {
         match self {
             AttemptError::Status(r) => matches!(r.status, 429 | 500 | 502 | 503 | 504),
-            AttemptError::Network(_) | AttemptError::ConnectFailed(_) => true,
-            AttemptError::TooLarge(_) | AttemptError::Deadline => false,
+            AttemptError::Network(_)
+            | AttemptError::TimedOut(_)
+            | AttemptError::ConnectFailed(_)
+            | AttemptError::Garbled(..) => true,
+            AttemptError::TooLarge(_) | AttemptError::Deadline | AttemptError::PausedPastDeadline => false,
         }
     }
 }
@@ -141,6 +209,7 @@ pub(crate) struct Transport {
     client: reqwest::Client,
     options: Options,
     permits: [Arc<Semaphore>; 4],
+    pauses: [Pause; 4],
     counters: Counters,
     deadline: Instant,
 }
@@ -174,12 +243,24 @@ impl Transport {
             deadline: Instant::now() + options.run_timeout,
             options,
             permits,
+            pauses: Default::default(),
             counters: Counters::default(),
         })
     }
 
     pub(crate) fn options(&self) -> &Options {
         &self.options
+    }
+
+    /// The time the run has left.
+    pub(crate) fn remaining(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
+    /// Pauses every request to `service` for `wait` (a `Retry-After` met outside
+    /// [`Transport::send`], e.g. inside a Graph `$batch`).
+    pub(crate) fn pause(&self, service: Service, wait: Duration) {
+        self.pauses[service.index()].extend(Instant::now() + wait);
     }
 
     pub(crate) fn stats(&self) -> ClientStats {
@@ -196,16 +277,36 @@ impl Transport {
 
     /// Sends the request `make` builds, retrying 429/5xx/connection errors. Returns the final
     /// answer whatever its status (callers map error statuses), except a 429 that outlasted
-    /// the retries (`Throttled`), a network failure (`Unreachable`) and an oversized body
-    /// (`Malformed`).
+    /// the retries (`Throttled`), a network failure (`Unreachable`), an oversized body and a
+    /// garbled one (`Malformed`).
     pub(crate) async fn send<F>(&self, service: Service, request: &str, make: F) -> Result<Reply, SourceError>
     where
         F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     {
-        let waited = AtomicU64::new(0);
+        let expect = match service {
+            Service::Ews => Expect::Anything,
+            _ => Expect::Json,
+        };
+        self.send_expecting(service, request, expect, make).await
+    }
+
+    /// [`Transport::send`], saying what a success answer must be.
+    pub(crate) async fn send_expecting<F>(
+        &self,
+        service: Service,
+        request: &str,
+        expect: Expect,
+        make: F,
+    ) -> Result<Reply, SourceError>
+    where
+        F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    {
+        let started = Instant::now();
+        let waited_for_service = AtomicU64::new(0);
         let attempts = AtomicU64::new(0);
         let failing = &self.counters.failing[service.index()];
-        let max_retries = if failing.load(Ordering::Relaxed) >= OUTAGE_AFTER {
+        // EWS endpoints are other people's servers: one short attempt (see `ews_timeout`).
+        let max_retries = if service == Service::Ews || failing.load(Ordering::Relaxed) >= OUTAGE_AFTER {
             0
         } else {
             self.options.max_retries
@@ -217,7 +318,7 @@ impl Transport {
             .with_jitter();
         let result = (|| async {
             attempts.fetch_add(1, Ordering::Relaxed);
-            self.attempt(service, request, &make).await
+            self.attempt(service, request, expect, &make).await
         })
         .retry(backoff)
         .when(|err| {
@@ -227,19 +328,33 @@ impl Transport {
         })
         .adjust(|err, planned| {
             let planned = planned?;
-            let wait = match err {
-                AttemptError::Status(r) => retry_after(&r.headers)
-                    .map(|ra| ra.min(self.options.max_backoff))
-                    .unwrap_or(planned),
-                _ => planned,
-            };
-            let total = Duration::from_millis(waited.load(Ordering::Relaxed)) + wait;
             let remaining = self.deadline.saturating_duration_since(Instant::now());
-            if total > self.options.max_total_wait || wait >= remaining {
-                return None;
+            let asked = match err {
+                AttemptError::Status(r) => retry_after(&r.headers),
+                _ => None,
+            };
+            match asked {
+                // The service's own word is honoured in full; only the run's end is a limit.
+                Some(wait) => {
+                    if wait >= remaining {
+                        return None;
+                    }
+                    waited_for_service.fetch_add(wait.as_millis() as u64, Ordering::Relaxed);
+                    Some(wait)
+                }
+                None => {
+                    // The budget covers the attempts themselves (a host that answers slowly
+                    // spends it as surely as the waits do), but not the service's own
+                    // `Retry-After` waits.
+                    let spent = started
+                        .elapsed()
+                        .saturating_sub(Duration::from_millis(waited_for_service.load(Ordering::Relaxed)));
+                    if spent + planned > self.options.max_total_wait || planned >= remaining {
+                        return None;
+                    }
+                    Some(planned)
+                }
             }
-            waited.store(total.as_millis() as u64, Ordering::Relaxed);
-            Some(wait)
         })
         .notify(|err, wait| {
             self.counters.retries.fetch_add(1, Ordering::Relaxed);
@@ -248,33 +363,61 @@ impl Transport {
         .await;
         let attempts = attempts.load(Ordering::Relaxed) as u32;
         let outage = match &result {
-            Ok(_) | Err(AttemptError::TooLarge(_) | AttemptError::Deadline) => false,
-            Err(AttemptError::Status(reply)) => reply.status != 429,
-            Err(AttemptError::Network(_) | AttemptError::ConnectFailed(_)) => true,
-        };
-        if outage {
-            if failing.fetch_add(1, Ordering::Relaxed) + 1 == OUTAGE_AFTER {
-                tracing::warn!(
-                    service = service.name(),
-                    "{OUTAGE_AFTER} requests in a row failed; no more retries until it answers again"
-                );
+            Ok(_)
+            | Err(AttemptError::TooLarge(_) | AttemptError::Deadline | AttemptError::PausedPastDeadline) => {
+                false
             }
-        } else {
-            failing.store(0, Ordering::Relaxed);
+            Err(AttemptError::Status(reply)) => reply.status != 429,
+            Err(
+                AttemptError::Network(_)
+                | AttemptError::TimedOut(_)
+                | AttemptError::ConnectFailed(_)
+                | AttemptError::Garbled(..),
+            ) => true,
+        };
+        // Each EWS endpoint is a different server: one that is down says nothing of the next.
+        if service != Service::Ews {
+            if outage {
+                if failing.fetch_add(1, Ordering::Relaxed) + 1 == OUTAGE_AFTER {
+                    tracing::warn!(
+                        service = service.name(),
+                        "{OUTAGE_AFTER} requests in a row failed; no more retries until it answers again"
+                    );
+                }
+            } else {
+                failing.store(0, Ordering::Relaxed);
+            }
         }
+        let tries = |n: u32| {
+            if n == 1 {
+                "1 attempt".to_owned()
+            } else {
+                format!("{n} attempts")
+            }
+        };
         match result {
             Ok(reply) => Ok(reply),
             Err(AttemptError::Status(reply)) if reply.status == 429 => Err(SourceError::Throttled {
                 service: service.name().to_owned(),
                 attempts,
             }),
+            Err(AttemptError::PausedPastDeadline) => Err(SourceError::Throttled {
+                service: service.name().to_owned(),
+                attempts: attempts.saturating_sub(1),
+            }),
             Err(AttemptError::Status(reply)) => Ok(reply),
-            Err(AttemptError::Network(detail) | AttemptError::ConnectFailed(detail)) => {
-                Err(SourceError::Unreachable {
-                    service: service.name().to_owned(),
-                    detail: format!("{request}: {detail} (after {attempts} attempts)"),
-                })
-            }
+            Err(
+                AttemptError::Network(detail)
+                | AttemptError::TimedOut(detail)
+                | AttemptError::ConnectFailed(detail),
+            ) => Err(SourceError::Unreachable {
+                service: service.name().to_owned(),
+                detail: format!("{request}: {detail} (after {})", tries(attempts)),
+            }),
+            Err(AttemptError::Garbled(reply, why)) => Err(SourceError::Malformed {
+                service: service.name().to_owned(),
+                detail: format!("{}: {why} (after {})", reply.describe(), tries(attempts)),
+            }),
             Err(AttemptError::TooLarge(cap)) => Err(SourceError::Malformed {
                 service: service.name().to_owned(),
                 detail: format!("{request}: the answer is larger than {cap} bytes"),
@@ -289,32 +432,70 @@ impl Transport {
         }
     }
 
-    async fn attempt<F>(&self, service: Service, request: &str, make: &F) -> Result<Reply, AttemptError>
+    /// Waits until the service's pause (after a 429) is over; fails at once when it lasts
+    /// beyond the run's time limit.
+    async fn wait_for_pause(&self, service: Service) -> Result<(), AttemptError> {
+        while let Some(until) = self.pauses[service.index()].until() {
+            if until <= Instant::now() {
+                return Ok(());
+            }
+            if until >= self.deadline {
+                return Err(AttemptError::PausedPastDeadline);
+            }
+            tokio::time::sleep_until(until.into()).await;
+        }
+        Ok(())
+    }
+
+    async fn attempt<F>(
+        &self,
+        service: Service,
+        request: &str,
+        expect: Expect,
+        make: &F,
+    ) -> Result<Reply, AttemptError>
     where
         F: Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     {
-        let remaining = self.deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
-            return Err(AttemptError::Deadline);
-        }
+        self.wait_for_pause(service).await?;
         let _permit = self.permits[service.index()]
             .acquire()
             .await
             .map_err(|_| AttemptError::Network("the client is shutting down".into()))?;
+        // A pause may have begun while this request queued for a permit.
+        self.wait_for_pause(service).await?;
+        let remaining = self.deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(AttemptError::Deadline);
+        }
         self.counters.requests[service.index()].fetch_add(1, Ordering::Relaxed);
-        let timeout = self.options.request_timeout.min(remaining);
+        let limit = match service {
+            Service::Ews => self.options.ews_timeout,
+            _ => self.options.request_timeout,
+        };
+        let timeout = limit.min(remaining);
         let response = make(&self.client).timeout(timeout).send().await.map_err(|e| {
-            if e.is_connect() {
+            if e.is_timeout() {
+                AttemptError::TimedOut(network_detail(&e))
+            } else if e.is_connect() {
                 AttemptError::ConnectFailed(network_detail(&e))
             } else {
                 AttemptError::Network(network_detail(&e))
             }
         })?;
         let status = response.status().as_u16();
+        let headers = response.headers().clone();
         if status == 429 {
             self.counters.throttled.fetch_add(1, Ordering::Relaxed);
+            if let Some(wait) = retry_after(&headers) {
+                self.pauses[service.index()].extend(Instant::now() + wait);
+                tracing::debug!(
+                    service = service.name(),
+                    ?wait,
+                    "throttled; pausing every request to it"
+                );
+            }
         }
-        let headers = response.headers().clone();
         let body = read_capped(response, self.options.max_response_bytes).await?;
         let reply = Reply {
             status,
@@ -325,6 +506,11 @@ impl Transport {
         if matches!(status, 429 | 500 | 502 | 503 | 504) {
             return Err(AttemptError::Status(reply));
         }
+        if expect == Expect::Json && reply.is_success() {
+            if let Some(why) = garbled(&reply.headers, &reply.body) {
+                return Err(AttemptError::Garbled(reply, why));
+            }
+        }
         Ok(reply)
     }
 }
@@ -334,11 +520,13 @@ async fn read_capped(mut response: reqwest::Response, cap: usize) -> Result<Vec<
         return Err(AttemptError::TooLarge(cap));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| AttemptError::Network(network_detail(&e)))?
-    {
+    while let Some(chunk) = response.chunk().await.map_err(|e| {
+        if e.is_timeout() {
+            AttemptError::TimedOut(network_detail(&e))
+        } else {
+            AttemptError::Network(network_detail(&e))
+        }
+    })? {
         if body.len() + chunk.len() > cap {
             return Err(AttemptError::TooLarge(cap));
         }
@@ -374,9 +562,11 @@ fn network_detail(e: &reqwest::Error) -> String {
 fn brief(err: &AttemptError) -> String {
     match err {
         AttemptError::Status(r) => format!("HTTP {}", r.status),
-        AttemptError::Network(d) | AttemptError::ConnectFailed(d) => d.clone(),
+        AttemptError::Network(d) | AttemptError::TimedOut(d) | AttemptError::ConnectFailed(d) => d.clone(),
+        AttemptError::Garbled(_, why) => why.clone(),
         AttemptError::TooLarge(cap) => format!("larger than {cap} bytes"),
         AttemptError::Deadline => "run time limit".into(),
+        AttemptError::PausedPastDeadline => "throttled past the run time limit".into(),
     }
 }
 
@@ -436,6 +626,38 @@ mod tests {
             reply("GET /v1.0/users in $batch (request id rid-7)").describe(),
             "GET /v1.0/users in $batch (request id rid-7)"
         );
+    }
+
+    #[test]
+    fn a_success_that_is_not_json_is_garbled() {
+        let typed = |ct: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            h
+        };
+        let odata = typed("application/json; odata.metadata=minimal");
+        assert_eq!(garbled(&odata, br#"{"value":[]}"#), None);
+        assert_eq!(garbled(&HeaderMap::new(), br#"{"value":[]}"#), None);
+        let cut = garbled(&odata, br#"{"value":[{"id":"#).unwrap();
+        assert!(cut.contains("cut short"), "{cut}");
+        let html = garbled(&typed("text/html"), b"<html></html>").unwrap();
+        assert!(html.contains("text/html"), "{html}");
+        let plain = garbled(&typed("text/plain"), br#"{"value":[]}"#).unwrap();
+        assert!(plain.contains("text/plain"), "{plain}");
+        assert!(
+            garbled(&HeaderMap::new(), b"<html>")
+                .unwrap()
+                .contains("not JSON")
+        );
+    }
+
+    #[test]
+    fn a_pause_is_only_ever_extended() {
+        let pause = Pause::default();
+        let now = Instant::now();
+        pause.extend(now + Duration::from_secs(5));
+        pause.extend(now + Duration::from_secs(1));
+        assert_eq!(pause.until(), Some(now + Duration::from_secs(5)));
     }
 
     #[test]

@@ -21,6 +21,12 @@ use crate::stats::route_label;
 const ROLL_ERROR: u64 = 1;
 const ROLL_DROP: u64 = 2;
 const ROLL_MALFORMED: u64 = 3;
+pub(crate) const ROLL_GARBLED: u64 = 4;
+const ROLL_GARBLE_KIND: u64 = 5;
+const ROLL_STATUS: u64 = 6;
+
+/// What a proxy answers when its upstream failed: an HTML page, with a 200 status as some do.
+pub(crate) const PROXY_PAGE: &str = "<html><head><title>Gateway</title></head><body><h1>The upstream server did not answer in time.</h1></body></html>";
 
 /// Accounting, throttling, latency and 5xx faults for one request. `Ok` carries the
 /// sequence number and the in-flight slot to hold while the handler runs.
@@ -34,7 +40,30 @@ pub(crate) async fn admit<'a>(
     let spec = shared.knobs.faults.for_service(service);
     if spec.down {
         shared.stats.fault(service);
-        return Err(fault_response(service, true));
+        return Err(fault_response(service, true, 503));
+    }
+    if spec.hang {
+        shared.stats.fault(service);
+        // Longer than any client waits; the request ends when the client hangs up.
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+    if let crate::penalty::Verdict::Refuse { retry_after, early } =
+        shared.penalty.judge(shared.knobs.penalty, service, n)
+    {
+        shared.stats.throttled(service);
+        if early {
+            shared.stats.early(service);
+        }
+        let mut r = errors::graph(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "Too many requests. Please retry after the time given in the Retry-After header.",
+        );
+        r.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(retry_after.as_secs_f64().ceil().max(1.0) as u64),
+        );
+        return Err(r);
     }
     let slot = match shared.limiters[service.index()].acquire(shared.knobs.limits_for(service)) {
         Ok(slot) => slot,
@@ -48,7 +77,10 @@ pub(crate) async fn admit<'a>(
     }
     if spec.error_rate > 0.0 && shared.knobs.faults.roll(service, n, ROLL_ERROR) < spec.error_rate {
         shared.stats.fault(service);
-        return Err(fault_response(service, false));
+        // Graph answers 500, 502, 503 or 504 when a backend fails (learn.microsoft.com/graph/errors).
+        let status =
+            [500, 502, 503, 504][(shared.knobs.faults.roll(service, n, ROLL_STATUS) * 4.0) as usize % 4];
+        return Err(fault_response(service, false, status));
     }
     Ok((n, slot))
 }
@@ -87,10 +119,10 @@ where
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
     drop(slot);
-    body_faults(&shared, service, n, response).await
+    body_faults(&shared, service, n, &path, response).await
 }
 
-async fn body_faults(shared: &Shared, service: Service, n: u64, response: Response) -> Response {
+async fn body_faults(shared: &Shared, service: Service, n: u64, path: &str, response: Response) -> Response {
     let faults = &shared.knobs.faults;
     let spec = faults.for_service(service);
     if spec.drop_rate > 0.0 && faults.roll(service, n, ROLL_DROP) < spec.drop_rate {
@@ -106,6 +138,10 @@ async fn body_faults(shared: &Shared, service: Service, n: u64, response: Respon
             )),
         ]);
         return Response::from_parts(parts, Body::from_stream(stream));
+    }
+    if faults.garbles(service, n, path, ROLL_GARBLED) {
+        shared.stats.fault(service);
+        return garbled(faults.roll(service, n, ROLL_GARBLE_KIND), response).await;
     }
     let is_json = response
         .headers()
@@ -148,11 +184,38 @@ async fn body_faults(shared: &Shared, service: Service, n: u64, response: Respon
     Response::from_parts(parts, Body::from(bytes))
 }
 
-fn fault_response(service: Service, down: bool) -> Response {
+/// A 200 answer whose body is not the JSON it should be, of the kind `roll` picks.
+async fn garbled(roll: f64, response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    parts.status = StatusCode::OK;
+    let (content_type, bytes) = if roll < 1.0 / 3.0 {
+        // Cut short: the first part of the document, or the start of a page when it is short.
+        let cut = if bytes.len() > 16 {
+            bytes.slice(..bytes.len() / 2)
+        } else {
+            Bytes::from_static(b"{\"value\":[{\"id\":")
+        };
+        ("application/json; charset=utf-8", cut)
+    } else if roll < 2.0 / 3.0 {
+        ("text/html", Bytes::from_static(PROXY_PAGE.as_bytes()))
+    } else {
+        ("text/plain", bytes)
+    };
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn fault_response(service: Service, down: bool, status: u16) -> Response {
     let unavailable = StatusCode::SERVICE_UNAVAILABLE;
     match (service, down) {
         (Service::Dataverse, false) => errors::dataverse(
-            StatusCode::INTERNAL_SERVER_ERROR,
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             "0x80040216",
             "An unexpected error occurred. (simulated fault)",
         ),
@@ -162,7 +225,11 @@ fn fault_response(service: Service, down: bool) -> Response {
             "The service is unavailable. (simulated outage)",
         ),
         (Service::Graph, _) => errors::graph(
-            unavailable,
+            if down {
+                unavailable
+            } else {
+                StatusCode::from_u16(status).unwrap_or(unavailable)
+            },
             "serviceNotAvailable",
             "The service is temporarily unavailable. (simulated)",
         ),

@@ -54,6 +54,19 @@ pub struct Knobs {
     /// million traces costs little memory: every fourth is an error, one a minute going back
     /// from three days before the start, regarding the scenario's mailboxes in turn.
     pub noise_traces: usize,
+    /// One throttling penalty, as a service protection limit would impose it.
+    pub penalty: Option<Penalty>,
+}
+
+/// Request number `after` of `service` (counted from 0) is answered 429 with this
+/// `Retry-After`, and so is every request to that service until the time has passed. Those
+/// early requests are counted in [`crate::ServiceStats::early`]: a well-behaved client sends
+/// none (Dataverse api-limits, "Retry operations"; Graph throttling, "Best practices").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Penalty {
+    pub service: Service,
+    pub after: u64,
+    pub retry_after: Duration,
 }
 
 impl Knobs {
@@ -116,6 +129,15 @@ pub struct FaultSpec {
     pub slow_body: Option<Duration>,
     /// Answer 200 with a truncated JSON body.
     pub malformed_json_rate: f64,
+    /// Answer 200 with a garbled body, as a proxy or a broken connection can: JSON cut short,
+    /// an HTML page, or the right body declared with a wrong content type (one of the three
+    /// per request, by the seeded roll). Inside a Graph `$batch`, a part is garbled instead
+    /// (status 200 with an HTML page as its body).
+    pub garbled_rate: f64,
+    /// Limits `garbled_rate` to requests whose path contains one of these (any, when empty).
+    pub garbled_routes: Vec<String>,
+    /// Never answer: hold every request until the client gives up.
+    pub hang: bool,
     /// Every collection page carries an `@odata.nextLink` pointing at itself.
     pub looping_next_link: bool,
     /// Every request gets 503 Service Unavailable.
@@ -149,6 +171,15 @@ impl Faults {
             Service::Graph => &mut self.graph,
             Service::Ews => &mut self.ews,
         }
+    }
+
+    /// True when request `n` of `service` to `path` gets a garbled answer.
+    pub(crate) fn garbles(&self, service: Service, n: u64, path: &str, kind: u64) -> bool {
+        let spec = self.for_service(service);
+        spec.garbled_rate > 0.0
+            && (spec.garbled_routes.is_empty()
+                || spec.garbled_routes.iter().any(|r| path.contains(r.as_str())))
+            && self.roll(service, n, kind) < spec.garbled_rate
     }
 
     /// A deterministic number in [0, 1) for request `n` of `service` and fault `kind`.

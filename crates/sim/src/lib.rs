@@ -24,11 +24,12 @@ mod knobs;
 mod limiter;
 mod odata;
 mod options;
+mod penalty;
 mod scenario;
 mod server;
 mod stats;
 
-pub use knobs::{FaultSpec, Faults, Knobs, Service, ServiceLimits};
+pub use knobs::{FaultSpec, Faults, Knobs, Penalty, Service, ServiceLimits};
 pub use scenario::{Scenario, ScenarioError};
 pub use server::{Sim, SimError, start};
 pub use stats::{ServiceStats, Stats};

@@ -33,6 +33,7 @@ pub(crate) struct Shared {
     pub stats: Recorder,
     pub tokens: TokenStore,
     pub limiters: [Limiter; 4],
+    pub penalty: crate::penalty::PenaltyClock,
     pub dataverse: dataverse::Store,
     pub graph: graph::Store,
 }
@@ -133,6 +134,7 @@ pub async fn start(scenario: Scenario, knobs: Knobs) -> Result<Sim, SimError> {
         stats: Recorder::default(),
         tokens: TokenStore::default(),
         limiters: Default::default(),
+        penalty: Default::default(),
         dataverse,
         graph,
         scenario,

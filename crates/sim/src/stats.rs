@@ -21,6 +21,9 @@ pub struct ServiceStats {
     pub throttled: u64,
     /// Faults injected (5xx, dropped connections, malformed bodies, service down).
     pub faults: u64,
+    /// Requests received while a [`crate::Penalty`] was on, sent after its 429 had been
+    /// answered (a short grace covers requests that were already on their way).
+    pub early: u64,
 }
 
 /// A snapshot of all counters.
@@ -75,6 +78,10 @@ impl Recorder {
 
     pub fn throttled(&self, service: Service) {
         lock(&self.services[service.index()]).throttled += 1;
+    }
+
+    pub fn early(&self, service: Service) {
+        lock(&self.services[service.index()]).early += 1;
     }
 
     pub fn fault(&self, service: Service) {

@@ -98,15 +98,33 @@ impl Check for EwsBasicAuthDisabled {
                 profile.name
             ),
         };
+        let probed = reports
+            .iter()
+            .any(|r| r.http_status.is_some() || r.source_error.is_some());
+        let message = if probed {
+            format!("{message} {SEEN_FROM_HERE}")
+        } else {
+            message
+        };
         let mut outcome = Outcome::new(status, message)
             .with_evidence("server_type", profile.server_type.label())
             .with_evidence("connections", &reports);
+        if probed {
+            outcome = outcome.with_evidence("probed_from", "this machine");
+        }
         if matches!(status, Status::Fail | Status::Error) {
             outcome = outcome.with_mailboxes(lookup::profile_mailbox_addresses(ctx.data, &profile.id).await?);
         }
         Ok(outcome)
     }
 }
+
+/// The probe runs where ssync-doctor runs, not where Dynamics 365 connects from: split DNS
+/// can resolve the host to another server, and an IP allow-list can let one in and not the
+/// other (learn.microsoft.com/power-platform/admin/connect-exchange-server-on-premises asks
+/// that EWS be reachable from the Dynamics 365 IP ranges).
+const SEEN_FROM_HERE: &str = "The endpoint was seen from this machine; split DNS or an IP allow-list can show \
+                              Dynamics 365 a different server.";
 
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,7 @@
 //!
 //! `run` and `demo` both come here through the same function, whatever the source.
 
+mod failed_reads;
 mod progress;
 mod schedule;
 pub mod select;
@@ -27,6 +28,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::report::{CheckRun, EnvironmentInfo, Report, SCHEMA, Tool};
+use failed_reads::NotingFailures;
 
 pub use progress::Progress;
 pub use schedule::Subjects;
@@ -114,6 +116,8 @@ pub async fn diagnose(
     opts: &EngineOptions,
 ) -> Result<Report, EngineError> {
     let started_at = now();
+    let noting = NotingFailures::new(source);
+    let source: &dyn DataSource = &noting;
     let checks = select::select_checks(all_checks, &selection.checks, &selection.skip_checks)?;
     let needs: Vec<DataNeed> = checks
         .iter()
@@ -150,37 +154,86 @@ pub async fn diagnose(
     }
     tracing::info!("data prefetched");
 
-    let environment = source.environment().await.map_err(|error| EngineError::Source {
-        what: "the environment (RetrieveCurrentOrganization)".into(),
-        error: Box::new(error),
-    })?;
+    // A read that fails for good costs the results that need it, not the run: those become
+    // `error` with the reason, the others are reported as usual, and the report lists the
+    // reads that failed. Only the mailbox list is indispensable (without it no check has a
+    // subject), so its failure alone stops the run.
+    let environment = source.environment().await;
     let has_scope = |scope| checks.iter().any(|c| c.meta().scope == scope);
+    let mut unreadable: Vec<Finding> = Vec::new();
     let profiles = if has_scope(ssync_core::Scope::Profile) && !profile_ids.is_empty() {
-        let mut profiles: Vec<_> = source
-            .profiles()
-            .await
-            .map_err(|error| EngineError::Source {
-                what: "the e-mail server profiles".into(),
-                error: Box::new(error),
-            })?
-            .into_iter()
-            .filter(|p| profile_ids.contains(&p.id))
-            .collect();
-        for missing in profile_ids
-            .iter()
-            .filter(|id| !profiles.iter().any(|p| &p.id == *id))
-        {
-            tracing::warn!(profile = %missing, "a selected mailbox refers to an e-mail server profile that does not exist");
+        match source.profiles().await {
+            Ok(all) => {
+                let mut profiles: Vec<_> = all.into_iter().filter(|p| profile_ids.contains(&p.id)).collect();
+                for missing in profile_ids
+                    .iter()
+                    .filter(|id| !profiles.iter().any(|p| &p.id == *id))
+                {
+                    tracing::warn!(profile = %missing, "a selected mailbox refers to an e-mail server profile that does not exist");
+                }
+                profiles.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
+                profiles
+            }
+            Err(err) => {
+                for check in checks
+                    .iter()
+                    .filter(|c| c.meta().scope == ssync_core::Scope::Profile)
+                {
+                    for id in &profile_ids {
+                        let subject = ssync_core::SubjectRef {
+                            kind: "profile".into(),
+                            id: id.clone(),
+                            name: id.clone(),
+                        };
+                        let mailboxes = mailboxes
+                            .iter()
+                            .filter(|m| m.is_on_profile(id))
+                            .cloned()
+                            .collect::<Vec<_>>();
+                        unreadable.push(unreadable_finding(
+                            check.meta(),
+                            subject,
+                            &mailboxes,
+                            "the e-mail server profiles",
+                            &err,
+                        ));
+                    }
+                }
+                Vec::new()
+            }
         }
-        profiles.sort_by(|a, b| (&a.name, &a.id).cmp(&(&b.name, &b.id)));
-        profiles
     } else {
         Vec::new()
     };
+    let (environment_subject, tenant_id) = match environment {
+        Ok(environment) => {
+            let tenant_id = environment.tenant_id.clone();
+            (Some(Subject::Environment(environment)), tenant_id)
+        }
+        Err(err) => {
+            for check in checks
+                .iter()
+                .filter(|c| c.meta().scope == ssync_core::Scope::Environment)
+            {
+                let subject = ssync_core::SubjectRef {
+                    kind: "environment".into(),
+                    id: String::new(),
+                    name: opts.org_url.clone(),
+                };
+                unreadable.push(unreadable_finding(
+                    check.meta(),
+                    subject,
+                    &[],
+                    "the environment (organisation)",
+                    &err,
+                ));
+            }
+            (None, String::new())
+        }
+    };
 
-    let tenant_id = environment.tenant_id.clone();
     let subjects = Subjects {
-        environment: Some(Subject::Environment(environment)),
+        environment: environment_subject,
         profiles: profiles.into_iter().map(Subject::Profile).collect(),
         mailboxes: mailboxes.iter().cloned().map(Subject::Mailbox).collect(),
     };
@@ -194,6 +247,21 @@ pub async fn diagnose(
         &opts.progress,
     )
     .await;
+    let mut counts = counts;
+    if !unreadable.is_empty() {
+        for f in &unreadable {
+            let id = checks
+                .iter()
+                .map(|c| c.meta().id)
+                .find(|id| *id == f.check)
+                .unwrap_or_default();
+            let tally = counts.entry(id).or_default();
+            tally.add(Status::Error);
+            tally.mailboxes += 1;
+        }
+        findings.extend(unreadable);
+        schedule::sort_findings(&mut findings);
+    }
     tracing::info!(findings = findings.len(), "checks finished");
     fill_profile_mailboxes(&mut findings, &mailboxes);
     let expired_waivers =
@@ -213,7 +281,31 @@ pub async fn diagnose(
         checks: check_runs(&checks, &counts),
         findings,
         expired_waivers,
+        failed_reads: noting.failed_reads(),
     })
+}
+
+/// The `error` result of a check whose subject could not be read at all.
+fn unreadable_finding(
+    meta: &ssync_core::CheckMeta,
+    subject: ssync_core::SubjectRef,
+    mailboxes: &[ssync_core::records::Mailbox],
+    what: &str,
+    err: &SourceError,
+) -> Finding {
+    Finding {
+        check: meta.id.to_owned(),
+        cause: meta.cause,
+        status: Status::Error,
+        severity: meta.severity.as_str().to_owned(),
+        subject,
+        mailboxes: mailboxes.iter().map(|m| m.display_address().to_owned()).collect(),
+        message: format!("Could not read {what}, so this check could not run here: {err}"),
+        evidence: Default::default(),
+        remediation: None,
+        docs: meta.docs.first().map(|d| std::borrow::Cow::Borrowed(*d)),
+        waiver: None,
+    }
 }
 
 /// The contract wants a profile finding to list the mailboxes it affects. Checks usually do

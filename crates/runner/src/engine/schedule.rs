@@ -102,7 +102,13 @@ pub async fn run_all(
         all
     };
     progress.finish();
-    ran.findings.sort_by(|a, b| {
+    sort_findings(&mut ran.findings);
+    ran
+}
+
+/// The report's order: check id, then subject kind, name and id.
+pub(super) fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
         (&a.check, &a.subject.kind, &a.subject.name, &a.subject.id).cmp(&(
             &b.check,
             &b.subject.kind,
@@ -110,7 +116,6 @@ pub async fn run_all(
             &b.subject.id,
         ))
     });
-    ran
 }
 
 /// Fewer runs than this per thread are not worth a thread.

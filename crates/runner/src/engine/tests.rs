@@ -61,6 +61,10 @@ fake_check!(EnvPasses, "acme-env", Scope::Environment, |s| {
 });
 
 fn source() -> MemorySource {
+    source_builder().build()
+}
+
+fn source_builder() -> ssync_core::MemorySourceBuilder {
     let mut onprem = fixtures::mailbox("mb-rita", "rita@contoso.com");
     onprem.profile_id = Some("profile-onprem".into());
     let mut inactive = fixtures::mailbox("mb-wendy", "wendy@contoso.com");
@@ -93,7 +97,6 @@ fn source() -> MemorySource {
         .mailbox(inactive)
         .mailbox(outlook)
         .mailbox(only_act)
-        .build()
 }
 
 fn checks() -> Vec<&'static dyn Check> {
@@ -504,4 +507,84 @@ async fn check_runs_spread_over_threads_give_the_same_report_as_one_thread() {
         r.checks.iter().map(|c| (c.id.clone(), c.counts)).collect()
     };
     assert_eq!(counts(&spread), counts(&single));
+}
+
+fn malformed(detail: &str) -> SourceError {
+    SourceError::Malformed {
+        service: "Dataverse".into(),
+        detail: detail.into(),
+    }
+}
+
+#[tokio::test]
+async fn unreadable_profiles_cost_only_the_profile_results_and_are_listed() {
+    let source = source_builder()
+        .failing(
+            DataNeed::Profiles,
+            malformed("GET /emailserverprofiles: cut short"),
+        )
+        .build();
+    let r = diagnose(
+        &source,
+        &checks(),
+        &Selection::default(),
+        &EngineOptions::new("https://contoso.crm.dynamics.com", "test"),
+    )
+    .await
+    .expect("the run goes on without the profiles");
+    let profile_results: Vec<&Finding> = r.findings.iter().filter(|f| f.check == "acme-profile").collect();
+    assert_eq!(profile_results.len(), 2, "one result per profile of the run");
+    for f in &profile_results {
+        assert_eq!(f.status, Status::Error);
+        assert!(f.message.contains("cut short"), "{}", f.message);
+    }
+    let onprem = profile_results
+        .iter()
+        .find(|f| f.subject.id == "profile-onprem")
+        .unwrap();
+    assert_eq!(onprem.mailboxes, ["rita@contoso.com"]);
+    assert_eq!(status_of(&r, "acme-frank", "frank").unwrap().status, Status::Fail);
+    assert_eq!(status_of(&r, "acme-env", "").map(|f| f.status), None);
+    assert_eq!(
+        r.checks
+            .iter()
+            .find(|c| c.id == "acme-profile")
+            .unwrap()
+            .counts
+            .error,
+        2
+    );
+    assert_eq!(r.failed_reads.len(), 1, "{:?}", r.failed_reads);
+    assert_eq!(r.failed_reads[0].read, "the e-mail server profiles");
+    assert!(r.failed_reads[0].reason.contains("cut short"));
+}
+
+#[tokio::test]
+async fn an_unreadable_environment_costs_only_the_environment_results() {
+    let source = source_builder()
+        .failing(
+            DataNeed::Environment,
+            malformed("GET /RetrieveCurrentOrganization: not JSON"),
+        )
+        .build();
+    let r = diagnose(
+        &source,
+        &checks(),
+        &Selection::default(),
+        &EngineOptions::new("https://contoso.crm.dynamics.com", "test"),
+    )
+    .await
+    .expect("the run goes on without the environment");
+    let env: Vec<&Finding> = r.findings.iter().filter(|f| f.check == "acme-env").collect();
+    assert_eq!(env.len(), 1);
+    assert_eq!(env[0].status, Status::Error);
+    assert!(env[0].message.contains("not JSON"), "{}", env[0].message);
+    assert_eq!(status_of(&r, "acme-frank", "frank").unwrap().status, Status::Fail);
+    assert!(r.failed_reads.iter().any(|f| f.read.contains("environment")));
+}
+
+#[tokio::test]
+async fn a_run_without_failed_reads_lists_none() {
+    let r = diagnose_with(Selection::default()).await.unwrap();
+    assert!(r.failed_reads.is_empty(), "{:?}", r.failed_reads);
 }

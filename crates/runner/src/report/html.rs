@@ -92,6 +92,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             include_passing => opts.include_passing,
             waived => report.waived(),
             expired_notes => view::expired_notes(report),
+            failed_read_notes => super::failed_read_notes(report),
             css => Value::from_safe_string(CSS.to_owned()),
             js => Value::from_safe_string(JS.to_owned()),
         })

@@ -1,11 +1,12 @@
 //! `--format json`: the report contract (`CONTRACTS.md` §4); `docs/report.schema.json`
 //! describes it. Waivers add `summary.waived`, a `waiver` object on each waived finding and
-//! the `expired_waivers` list (empty when none expired).
+//! the `expired_waivers` list (empty when none expired). `failed_reads` lists the reads that
+//! failed for good (empty when none did).
 
 use serde::Serialize;
 use ssync_core::{Finding, Summary};
 
-use super::{CheckRun, EnvironmentInfo, ExpiredWaiver, RenderOptions, Report, Tool};
+use super::{CheckRun, EnvironmentInfo, ExpiredWaiver, FailedRead, RenderOptions, Report, Tool};
 
 /// The report as written: borrowed from [`Report`], so that a run of 100,000 mailboxes is
 /// serialised straight from its findings instead of through a copy of them.
@@ -20,6 +21,7 @@ struct JsonReport<'a> {
     checks: &'a [CheckRun],
     findings: Vec<&'a Finding>,
     expired_waivers: &'a [ExpiredWaiver],
+    failed_reads: &'a [FailedRead],
 }
 
 /// `waived` is added beside the per-status counts, which stay as the checks reported them.
@@ -53,6 +55,7 @@ pub fn write(report: &Report, opts: &RenderOptions, out: &mut dyn std::io::Write
         checks: &report.checks,
         findings: report.listed(opts).collect(),
         expired_waivers: &report.expired_waivers,
+        failed_reads: &report.failed_reads,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")

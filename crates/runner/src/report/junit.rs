@@ -36,6 +36,11 @@ pub fn render(report: &Report, _opts: &RenderOptions) -> String {
             Property::new("severity", check.severity.clone()),
             Property::new("scope", check.scope.clone()),
         ]);
+        suite.add_properties(
+            super::failed_read_notes(report)
+                .into_iter()
+                .map(|note| Property::new("failed-read", note)),
+        );
         suite.add_test_cases(
             report
                 .findings

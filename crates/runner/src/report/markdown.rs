@@ -29,6 +29,9 @@ pub fn render(report: &Report, _opts: &RenderOptions) -> String {
         esc(&report.tool.name),
         esc(&report.tool.version),
     );
+    for note in super::failed_read_notes(report) {
+        let _ = writeln!(out, "> **Note:** {}\n", esc(&note));
+    }
     summary_table(&mut out, report);
     problems(&mut out, report);
     let expired = view::expired_notes(report);

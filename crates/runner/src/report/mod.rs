@@ -2,6 +2,7 @@
 //! counts) rendered in each output format. The engine builds the `Report`; this module only
 //! renders it, so every format shows the same results.
 
+mod failed_reads;
 mod html;
 mod json;
 mod junit;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use ssync_core::{CheckMeta, Finding, Status, Summary};
 
 pub use crate::config::ExpiredWaiver;
+pub use failed_reads::{FailedRead, notes as failed_read_notes};
 
 /// The report schema id written in every JSON report.
 pub const SCHEMA: &str = "ssync-doctor/report/v1";
@@ -110,6 +112,9 @@ pub struct Report {
     /// every format says so.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expired_waivers: Vec<ExpiredWaiver>,
+    /// Reads that failed for good; the results that needed them are `error`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_reads: Vec<FailedRead>,
 }
 
 impl Report {

@@ -124,6 +124,7 @@ pub fn report() -> Report {
         checks,
         findings,
         expired_waivers: Vec::new(),
+        failed_reads: Vec::new(),
     }
 }
 

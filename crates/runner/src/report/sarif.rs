@@ -80,6 +80,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             ("summary".to_owned(), json!(report.summary)),
             ("waived".to_owned(), json!(report.waived())),
             ("expiredWaivers".to_owned(), json!(report.expired_waivers)),
+            ("failedReads".to_owned(), json!(report.failed_reads)),
             ("reportSchema".to_owned(), json!(report.schema)),
         ])))
         .build();

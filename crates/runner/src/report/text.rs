@@ -25,7 +25,10 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     for note in view::expired_notes(report) {
         push_wrapped(&mut out, &format!("Note: {note}"), 0, 2);
     }
-    if !report.expired_waivers.is_empty() {
+    for note in super::failed_read_notes(report) {
+        push_wrapped(&mut out, &format!("Note: {note}"), 0, 2);
+    }
+    if !report.expired_waivers.is_empty() || !report.failed_reads.is_empty() {
         out.push('\n');
     }
     let verdict = view::verdict(report);

@@ -84,9 +84,19 @@ pub(crate) async fn run(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Re
             let path_and_query = format!("/v1.0/{}", url.trim_start_matches('/'));
             let path = path_and_query.split('?').next().unwrap_or_default().to_owned();
             match gate::admit(shared, Service::Graph, method.as_str(), &path).await {
-                Ok((_, slot)) => {
+                Ok((n, slot)) => {
                     let resp = super::route(shared, &method, &path_and_query, headers);
                     drop(slot);
+                    if shared
+                        .knobs
+                        .faults
+                        .garbles(Service::Graph, n, &path, gate::ROLL_GARBLED)
+                    {
+                        shared.stats.fault(Service::Graph);
+                        responses.push(json!({"id": id, "status": 200,
+                            "headers": {"Content-Type": "text/html"}, "body": gate::PROXY_PAGE}));
+                        continue;
+                    }
                     resp
                 }
                 Err(resp) => resp,
