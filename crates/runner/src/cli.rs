@@ -154,6 +154,10 @@ pub struct SelectionArgs {
     /// Do not run this check. Repeatable.
     #[arg(long = "skip-check", value_name = "ID")]
     pub skip_checks: Vec<String>,
+    /// Only mailboxes whose last test or synchronisation failed (incoming, outgoing,
+    /// appointments/contacts/tasks or overall status "Failure" in Dynamics 365).
+    #[arg(long)]
+    pub failing: bool,
 }
 
 #[derive(Debug, Clone, Default, Args)]

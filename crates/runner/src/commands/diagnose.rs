@@ -75,11 +75,7 @@ pub async fn diagnose_source(
             return Err(err);
         }
     };
-    let selection = Selection {
-        mailboxes: selection.mailbox.clone(),
-        checks: selection.checks.clone(),
-        skip_checks: selection.skip_checks.clone(),
-    };
+    let selection = Selection::from(selection);
     let report = match engine::diagnose(source, &checks, &selection, opts).await {
         Ok(report) => report,
         Err(err) => {

@@ -124,11 +124,7 @@ mod tests {
             cause: None,
             status,
             severity: "error".into(),
-            subject: SubjectRef {
-                kind: kind.into(),
-                id: format!("{name}-id"),
-                name: name.into(),
-            },
+            subject: SubjectRef::named(kind, format!("{name}-id"), name),
             mailboxes: mailboxes.iter().map(|m| (*m).to_owned()).collect(),
             message: "m".into(),
             evidence: Default::default(),

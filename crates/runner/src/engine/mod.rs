@@ -38,6 +38,19 @@ pub struct Selection {
     pub checks: Vec<String>,
     /// `--skip-check` ids.
     pub skip_checks: Vec<String>,
+    /// `--failing`: only mailboxes whose last test or synchronisation failed.
+    pub failing: bool,
+}
+
+impl From<&crate::cli::SelectionArgs> for Selection {
+    fn from(args: &crate::cli::SelectionArgs) -> Self {
+        Self {
+            mailboxes: args.mailbox.clone(),
+            checks: args.checks.clone(),
+            skip_checks: args.skip_checks.clone(),
+            failing: args.failing,
+        }
+    }
 }
 
 /// How the engine runs.
@@ -116,7 +129,7 @@ pub async fn diagnose(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let selecting = select::select_mailboxes(source, &selection.mailboxes);
+    let selecting = select::select_mailboxes(source, &selection.mailboxes, selection.failing);
     let mailboxes = if selection.mailboxes.is_empty() {
         // `--all` reads every mailbox, page after page; a large environment is known as
         // such from the first page, and its directory can be read meanwhile.
