@@ -33,7 +33,8 @@ pub enum Command {
     /// Diagnose a live environment (Dataverse, Microsoft Graph, EWS; read-only).
     Run {
         /// Diagnose the evidence bundle in FILE (written by `collect`) instead of a live
-        /// environment: no connection, no network; the connection flags are ignored.
+        /// environment: no connection, no network; the connection flags are ignored. `-` reads
+        /// the bundle from standard input.
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
         #[command(flatten)]
@@ -163,16 +164,22 @@ pub struct SelectionArgs {
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
-    /// Report format. Default: from the --output file's extension (.json, .sarif, .xml, .md,
-    /// .html), else text.
-    #[arg(long, value_enum)]
+    /// Report format (any case). Default: from each --output file's extension (.txt, .json,
+    /// .sarif, .xml, .md, .html, .csv), else text. A format that contradicts a file's
+    /// extension is an error.
+    #[arg(long, value_enum, ignore_case = true)]
     pub format: Option<Format>,
-    /// Write the report to this file instead of standard output.
+    /// Write the report to this file instead of standard output; `-` is standard output.
+    /// Repeatable: one run, several files, each in the format of its extension.
     #[arg(long, short = 'o', value_name = "PATH")]
-    pub output: Option<PathBuf>,
-    /// List passing results too (JSON and HTML).
+    pub output: Vec<PathBuf>,
+    /// List passing results too (text, Markdown, HTML, JSON, CSV).
     #[arg(long)]
     pub include_passing: bool,
+    /// List skipped results too in the formats for people (text, Markdown, HTML); they are
+    /// otherwise only counted.
+    #[arg(long)]
+    pub include_skipped: bool,
     /// Exit 0 even when a check fails (errors in input or connection still exit 2 or 3).
     #[arg(long)]
     pub exit_zero: bool,

@@ -13,6 +13,7 @@ fn render(format: Format) -> String {
     let opts = RenderOptions {
         include_passing: false,
         color: false,
+        ..RenderOptions::default()
     };
     report::render(&sample::waived_report(), format, &opts)
 }

@@ -199,7 +199,11 @@ impl MailboxState {
         if let Some(on) = &self.last_successful_sync_on {
             out.push(("last success", on.clone()));
         }
-        if let Some(a) = self.email_address_approval {
+        // Approved is the normal case; only an address that is not says something.
+        if let Some(a) = self
+            .email_address_approval
+            .filter(|a| *a != EmailApproval::Approved)
+        {
             out.push(("address approval", a.label()));
         }
         let disabled: Vec<&str> = [

@@ -49,6 +49,7 @@ pub async fn connect_and_diagnose(
         progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
         waivers,
         keep_passing: crate::output::lists_passing(output),
+        quiet,
         ..EngineOptions::new(org_url, source_label)
     };
     let result = diagnose_source(&source, selection, output, destination, &opts).await;
@@ -83,7 +84,12 @@ pub async fn diagnose_source(
             return Err(err.into());
         }
     };
-    destination.write(&report)?;
+    if let Some(line) = destination.write(&report)? {
+        // The one line a scheduled job's log shows when the report went to a file.
+        if !opts.quiet {
+            eprintln!("{line}");
+        }
+    }
     Ok(if report.has_failures() && !output.exit_zero {
         ExitCode::from(1)
     } else {

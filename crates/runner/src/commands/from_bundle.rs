@@ -21,6 +21,7 @@ pub async fn run_from(
     selection: &SelectionArgs,
     output: &OutputArgs,
     waivers: Vec<WaiverRule>,
+    quiet: bool,
 ) -> Result<ExitCode, CliError> {
     let bundle = bundle::read_file(path).map_err(|(file, err)| CliError::Usage(format!("{file}: {err}")))?;
     let known: Vec<&str> = crate::registered()?.iter().map(|r| r.check.meta().id).collect();
@@ -30,6 +31,7 @@ pub async fn run_from(
         progress: Progress::hidden(),
         waivers,
         keep_passing: crate::output::lists_passing(output),
+        quiet,
         ..EngineOptions::new(bundle.environment.org_url.clone(), "bundle")
     };
     let source = MemorySource::from_facts(bundle.facts);

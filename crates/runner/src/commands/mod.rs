@@ -35,7 +35,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         } => {
             let config = config()?;
             let selection = config.selection_args(selection);
-            runtime()?.block_on(from_bundle::run_from(&path, &selection, &output, config.waivers))
+            runtime()?.block_on(from_bundle::run_from(
+                &path,
+                &selection,
+                &output,
+                config.waivers,
+                quiet,
+            ))
         }
         Command::Collect(mut args) => {
             let config = config()?;

@@ -67,6 +67,8 @@ pub struct EngineOptions {
     pub keep_passing: bool,
     /// The configuration's waivers, applied to the results before they are counted.
     pub waivers: Vec<crate::config::WaiverRule>,
+    /// `--quiet`: nothing on standard error but errors (no line naming the report files).
+    pub quiet: bool,
 }
 
 impl EngineOptions {
@@ -78,6 +80,7 @@ impl EngineOptions {
             progress: Progress::hidden(),
             keep_passing: true,
             waivers: Vec::new(),
+            quiet: false,
         }
     }
 }

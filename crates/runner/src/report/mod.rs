@@ -2,10 +2,12 @@
 //! counts) rendered in each output format. The engine builds the `Report`; this module only
 //! renders it, so every format shows the same results.
 
+mod csv;
 mod html;
 mod json;
 mod junit;
 mod markdown;
+mod prose;
 #[doc(hidden)]
 pub mod sample;
 pub mod sarif;
@@ -16,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use ssync_core::{CheckMeta, Finding, Status, Summary};
 
 pub use crate::config::ExpiredWaiver;
+pub use view::verdict;
 
 /// The report schema id written in every JSON report.
 pub const SCHEMA: &str = "ssync-doctor/report/v1";
@@ -29,6 +32,22 @@ pub enum Format {
     Junit,
     Markdown,
     Html,
+    Csv,
+}
+
+impl Format {
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Csv => "csv",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,8 +160,10 @@ impl Report {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RenderOptions {
-    /// List `pass` results too (JSON and HTML).
+    /// List `pass` results too.
     pub include_passing: bool,
+    /// List `skip` results too in the formats for people (text, Markdown, HTML).
+    pub include_skipped: bool,
     /// Use ANSI colour (text only; the caller decides: a terminal and no `NO_COLOR`).
     pub color: bool,
 }
@@ -170,5 +191,6 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
         Format::Junit => junit::render(report, opts),
         Format::Markdown => markdown::render(report, opts),
         Format::Html => html::render(report, opts),
+        Format::Csv => csv::render(report, opts),
     }
 }
