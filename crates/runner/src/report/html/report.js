@@ -41,7 +41,12 @@
     if (s && s !== "problems" && rowStatus !== s) return false;
     if (check.value && row.getAttribute("data-check") !== check.value) return false;
     var q = text.value.trim().toLowerCase();
-    return !q || row.textContent.toLowerCase().indexOf(q) >= 0;
+    if (!q) return true;
+    // The print-only "As for <subject> above" line names another subject: not searched.
+    var textOf = row.textContent;
+    var ref = row.querySelector(".fix-ref");
+    if (ref) textOf = textOf.replace(ref.textContent, "");
+    return textOf.toLowerCase().indexOf(q) >= 0;
   }
 
   function apply() {
