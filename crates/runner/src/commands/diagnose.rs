@@ -8,7 +8,7 @@ use ssync_core::{Check, DataSource};
 use ssync_m365::{LiveSource, Options, Settings};
 
 use crate::cli::{OutputArgs, SelectionArgs};
-use crate::config::WaiverRule;
+use crate::config::RunRules;
 use crate::engine::{self, EngineOptions, Progress, Selection};
 use crate::error::CliError;
 use crate::output::Destination;
@@ -22,7 +22,7 @@ pub async fn connect_and_diagnose(
     selection: &SelectionArgs,
     output: &OutputArgs,
     quiet: bool,
-    waivers: Vec<WaiverRule>,
+    rules: RunRules,
 ) -> Result<ExitCode, CliError> {
     // Bad input is reported before any request: the check ids, then the output path.
     let checks = all_checks()?;
@@ -47,7 +47,8 @@ pub async fn connect_and_diagnose(
     };
     let opts = EngineOptions {
         progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
-        waivers,
+        config_file: rules.file.map(|p| p.display().to_string()),
+        waivers: rules.waivers,
         keep_passing: crate::output::lists_passing(output),
         quiet,
         ..EngineOptions::new(org_url, source_label)

@@ -9,7 +9,7 @@ use ssync_core::MemorySource;
 use crate::bundle::{self, Bundle};
 use crate::cli::{OutputArgs, SelectionArgs};
 use crate::commands::diagnose::diagnose_source;
-use crate::config::WaiverRule;
+use crate::config::RunRules;
 use crate::engine::{EngineOptions, Progress};
 use crate::error::CliError;
 use crate::output::Destination;
@@ -20,7 +20,7 @@ pub async fn run_from(
     path: &Path,
     selection: &SelectionArgs,
     output: &OutputArgs,
-    waivers: Vec<WaiverRule>,
+    rules: RunRules,
     quiet: bool,
 ) -> Result<ExitCode, CliError> {
     let bundle = bundle::read_file(path).map_err(|(file, err)| CliError::Usage(format!("{file}: {err}")))?;
@@ -29,7 +29,8 @@ pub async fn run_from(
     let destination = Destination::prepare(output)?;
     let opts = EngineOptions {
         progress: Progress::hidden(),
-        waivers,
+        config_file: rules.file.map(|p| p.display().to_string()),
+        waivers: rules.waivers,
         keep_passing: crate::output::lists_passing(output),
         quiet,
         ..EngineOptions::new(bundle.environment.org_url.clone(), "bundle")

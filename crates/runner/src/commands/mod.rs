@@ -39,7 +39,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
                 &path,
                 &selection,
                 &output,
-                config.waivers,
+                config.run_rules(),
                 quiet,
             ))
         }
@@ -64,7 +64,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
                 &selection,
                 &output,
                 quiet,
-                config.waivers,
+                config.run_rules(),
             ))
         }
         Command::Demo {
@@ -74,7 +74,13 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         } => {
             let config = config()?;
             let selection = config.selection_args(selection);
-            runtime()?.block_on(sim::demo(&scenario, &selection, &output, quiet, config.waivers))
+            runtime()?.block_on(sim::demo(
+                &scenario,
+                &selection,
+                &output,
+                quiet,
+                config.run_rules(),
+            ))
         }
         Command::Sim {
             command: SimCommand::Serve { scenario },

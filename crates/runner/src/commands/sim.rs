@@ -10,7 +10,7 @@ use ssync_sim::{Knobs, Scenario, Sim};
 use crate::cli::{OutputArgs, ScenarioArgs, SelectionArgs};
 use crate::commands::diagnose::connect_and_diagnose;
 use crate::commands::run::SECRET_VAR;
-use crate::config::WaiverRule;
+use crate::config::RunRules;
 use crate::error::CliError;
 use crate::shell::quote;
 
@@ -61,11 +61,11 @@ pub async fn demo(
     selection: &SelectionArgs,
     output: &OutputArgs,
     quiet: bool,
-    waivers: Vec<WaiverRule>,
+    rules: RunRules,
 ) -> Result<ExitCode, CliError> {
     let (sim, name) = start(args).await?;
     tracing::info!(scenario = %name, org_url = %sim.org_url, "simulated tenant started");
-    let result = connect_and_diagnose(sim_settings(&sim), "demo", selection, output, quiet, waivers).await;
+    let result = connect_and_diagnose(sim_settings(&sim), "demo", selection, output, quiet, rules).await;
     // What the simulated tenant saw (requests per route and method), for `-vv` readers and the
     // read-only test. Counters only: no token or secret is in them.
     tracing::debug!(

@@ -24,7 +24,7 @@ use ssync_core::{Check, DataNeed, DataSource, Finding, RunPlan, SourceError, Sta
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::report::{CheckRun, EnvironmentInfo, Report, SCHEMA, Tool};
+use crate::report::{CheckRun, EnvironmentInfo, Report, RunConfiguration, SCHEMA, Tool};
 
 pub use progress::Progress;
 pub use schedule::Subjects;
@@ -69,6 +69,8 @@ pub struct EngineOptions {
     pub waivers: Vec<crate::config::WaiverRule>,
     /// `--quiet`: nothing on standard error but errors (no line naming the report files).
     pub quiet: bool,
+    /// The configuration file the run read, named in every report.
+    pub config_file: Option<String>,
 }
 
 impl EngineOptions {
@@ -81,6 +83,7 @@ impl EngineOptions {
             keep_passing: true,
             waivers: Vec::new(),
             quiet: false,
+            config_file: None,
         }
     }
 }
@@ -205,8 +208,18 @@ pub async fn diagnose(
     .await;
     tracing::info!(findings = findings.len(), "checks finished");
     fill_profile_mailboxes(&mut findings, &mailboxes);
-    let expired_waivers =
-        crate::config::waiver::apply(&mut findings, &opts.waivers, crate::config::waiver::today());
+    let today = crate::config::waiver::today();
+    let expired_waivers = crate::config::waiver::apply(&mut findings, &opts.waivers, today);
+    let configuration = RunConfiguration {
+        file: opts.config_file.clone(),
+        disabled_checks: all_checks
+            .iter()
+            .map(|c| c.meta().id)
+            .filter(|id| !checks.iter().any(|c| c.meta().id == *id))
+            .map(str::to_owned)
+            .collect(),
+        waivers: crate::config::waiver::in_force(&findings, &opts.waivers, today),
+    };
 
     Ok(Report {
         schema: SCHEMA.into(),
@@ -222,6 +235,7 @@ pub async fn diagnose(
         checks: check_runs(&checks, &counts),
         findings,
         expired_waivers,
+        configuration,
     })
 }
 

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use ssync_core::{Finding, Summary};
 
-use super::{CheckRun, EnvironmentInfo, ExpiredWaiver, RenderOptions, Report, Tool};
+use super::{CheckRun, EnvironmentInfo, ExpiredWaiver, RenderOptions, Report, RunConfiguration, Tool};
 
 /// The report as written: borrowed from [`Report`], so that a run of 100,000 mailboxes is
 /// serialised straight from its findings instead of through a copy of them.
@@ -20,6 +20,7 @@ struct JsonReport<'a> {
     checks: &'a [CheckRun],
     findings: Vec<&'a Finding>,
     expired_waivers: &'a [ExpiredWaiver],
+    configuration: &'a RunConfiguration,
 }
 
 /// `waived` is added beside the per-status counts, which stay as the checks reported them.
@@ -53,6 +54,7 @@ pub fn write(report: &Report, opts: &RenderOptions, out: &mut dyn std::io::Write
         checks: &report.checks,
         findings: report.listed(opts).collect(),
         expired_waivers: &report.expired_waivers,
+        configuration: &report.configuration,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")

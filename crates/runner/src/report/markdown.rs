@@ -30,6 +30,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
         esc(&report.tool.name),
         esc(&report.tool.version),
     );
+    if let Some(shaped) = report.configuration.summary() {
+        let _ = writeln!(out, "Run shaped by: {}\n", esc(&shaped));
+    }
     summary_table(&mut out, report);
     problems(&mut out, report, opts);
     let expired = view::expired_notes(report);

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use ssync_core::{CheckMeta, Finding, Status, Summary};
 
 pub use crate::config::ExpiredWaiver;
+pub use crate::config::waiver::AppliedWaiver;
 pub use view::verdict;
 
 /// The report schema id written in every JSON report.
@@ -129,6 +130,49 @@ pub struct Report {
     /// every format says so.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expired_waivers: Vec<ExpiredWaiver>,
+    /// What shaped the run besides the command line's selection.
+    #[serde(default)]
+    pub configuration: RunConfiguration,
+}
+
+/// The configuration file, the checks left out and the waivers in force: every format shows
+/// them in its header, so a reader knows what the numbers were filtered by.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunConfiguration {
+    /// The configuration file read (`--config`, or `ssync-doctor.toml` found in the working
+    /// directory); `None` when there was none.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Registered checks this run did not run (`--check`, `--skip-check`, the file's
+    /// `[checks]`), sorted by id.
+    #[serde(default)]
+    pub disabled_checks: Vec<String>,
+    /// The waivers in force, each with the number of results it marked.
+    #[serde(default)]
+    pub waivers: Vec<AppliedWaiver>,
+}
+
+impl RunConfiguration {
+    /// "configuration ./ssync-doctor.toml · checks disabled: a, b · waivers: 1 (3 results)",
+    /// or `None` when nothing shaped the run.
+    pub fn summary(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(file) = &self.file {
+            parts.push(format!("configuration {file}"));
+        }
+        if !self.disabled_checks.is_empty() {
+            parts.push(format!("checks disabled: {}", self.disabled_checks.join(", ")));
+        }
+        if !self.waivers.is_empty() {
+            let waived: usize = self.waivers.iter().map(|w| w.waived).sum();
+            parts.push(format!(
+                "{} in force ({} waived)",
+                view::plural(self.waivers.len(), "waiver"),
+                view::plural(waived, "result")
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
 }
 
 impl Report {

@@ -120,6 +120,7 @@ pub fn report() -> Report {
         checks,
         findings,
         expired_waivers: Vec::new(),
+        configuration: Default::default(),
     }
 }
 
@@ -152,6 +153,11 @@ pub fn waived_report() -> Report {
     ];
     let today = waiver::parse_date("2026-11-28").unwrap_or_else(waiver::today);
     report.expired_waivers = waiver::apply(&mut report.findings, &rules, today);
+    report.configuration = crate::report::RunConfiguration {
+        file: Some("ssync-doctor.toml".into()),
+        disabled_checks: Vec::new(),
+        waivers: waiver::in_force(&report.findings, &rules, today),
+    };
     report
 }
 

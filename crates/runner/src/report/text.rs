@@ -56,6 +56,9 @@ fn header(out: &mut String, report: &Report, paint: &Painter) {
         report.finished_at,
         view::plural(report.summary.mailboxes, "mailbox")
     );
+    if let Some(shaped) = report.configuration.summary() {
+        push_wrapped(out, &shaped, 0, 2);
+    }
     out.push('\n');
 }
 
