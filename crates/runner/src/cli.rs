@@ -58,8 +58,15 @@ pub enum Command {
     Collect(Box<CollectArgs>),
     /// Every registered check with its metadata.
     List {
-        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        #[arg(long, value_enum, default_value_t = ListFormat::Text, ignore_case = true)]
         format: ListFormat,
+        /// Instead of the checks, the permissions they need: the Microsoft Graph application
+        /// permissions and Dataverse table privileges, each with the checks that need it.
+        #[arg(long)]
+        permissions: bool,
+        /// With --permissions: only what these checks need. Repeatable.
+        #[arg(long = "check", value_name = "ID", requires = "permissions")]
+        checks: Vec<String>,
     },
     /// What a check looks for, why it leads to the 401, and how to fix it.
     Explain {

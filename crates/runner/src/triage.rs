@@ -205,7 +205,10 @@ mod tests {
              for email processing.",
         ];
         for template in templates {
-            for pasted in [template.to_owned(), format!("> - {}", template.replace('<', "\\<"))] {
+            for pasted in [
+                template.to_owned(),
+                format!("> - {}", template.replace('<', "\\<")),
+            ] {
                 let a = parse(&pasted).expect("recognised");
                 assert_eq!(a.mailbox.as_deref(), Some("Mailbox Name"), "{pasted}");
             }

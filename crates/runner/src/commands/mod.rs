@@ -24,7 +24,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     let config_path = cli.config;
     let config = || load_config(config_path.as_deref());
     match cli.command {
-        Command::List { format } => list::run(format),
+        Command::List {
+            format,
+            permissions,
+            checks,
+        } => list::run(format, permissions, &checks),
         Command::Explain { id } => explain::run(&id),
         Command::Triage { text } => triage::run(text),
         Command::Run {
