@@ -57,7 +57,13 @@ pub async fn connect_and_diagnose(
     let stats = source.stats();
     tracing::info!(
         requests = stats.total_requests(),
-        "run finished; requests sent: {stats:?}"
+        identity = stats.identity_requests,
+        dataverse = stats.dataverse_requests,
+        graph = stats.graph_requests,
+        ews = stats.ews_requests,
+        retries = stats.retries,
+        throttled = stats.throttled,
+        "run finished"
     );
     result
 }
