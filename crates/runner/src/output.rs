@@ -223,7 +223,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("r.SARIF");
         assert_eq!(
-            formats(&Destination::prepare(&args(None, &[p.clone()])).unwrap()),
+            formats(&Destination::prepare(&args(None, std::slice::from_ref(&p))).unwrap()),
             [(Format::Sarif, true)]
         );
         assert_eq!(
@@ -314,10 +314,14 @@ mod tests {
             2
         );
         let p = dir.path().join("r.json");
-        Destination::prepare(&args(None, &[p.clone()])).unwrap().abandon();
+        Destination::prepare(&args(None, std::slice::from_ref(&p)))
+            .unwrap()
+            .abandon();
         assert!(!p.exists());
         fs::write(&p, "old").unwrap();
-        Destination::prepare(&args(None, &[p.clone()])).unwrap().abandon();
+        Destination::prepare(&args(None, std::slice::from_ref(&p)))
+            .unwrap()
+            .abandon();
         assert_eq!(
             fs::read_to_string(&p).unwrap(),
             "old",
