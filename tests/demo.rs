@@ -285,3 +285,73 @@ fn demo_text_report_is_the_default() {
     );
     assert!(text.contains("frank.old@contoso.com"), "{text}");
 }
+
+/// One run writes HTML, JSON, SARIF and CSV that agree on the findings, says on standard error
+/// where they are, and `-` puts a text report on standard output beside them.
+#[test]
+fn one_run_writes_every_format_and_they_agree() {
+    let dir = std::env::temp_dir().join(format!("ssync-e2e-outputs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = |name: &str| dir.join(name).display().to_string();
+    let (html, json, sarif, csv) = (path("r.html"), path("r.json"), path("r.sarif"), path("r.CSV"));
+    let out = run(&[
+        "demo", "-o", &html, "-o", &json, "-o", &sarif, "-o", &csv, "-o", "-",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("FAIL: ") && err.contains("r.html") && err.contains("r.CSV"),
+        "{err}"
+    );
+    assert!(
+        stdout(&out).contains("Problems:"),
+        "the text report on standard output"
+    );
+
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let problems: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| ["warn", "fail", "error"].contains(&f["status"].as_str().unwrap()))
+        .collect();
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(page.matches("<tr class=\"finding").count(), problems.len());
+    let sarif: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let errors = problems.iter().filter(|f| f["status"] == "error").count();
+    assert_eq!(
+        results.len(),
+        problems.len() - errors,
+        "SARIF lists warn and fail as results"
+    );
+    let table = std::fs::read_to_string(&csv).unwrap();
+    assert!(table.starts_with('\u{feff}'), "Excel's UTF-8 mark");
+    let rows = table
+        .split("\r\n")
+        .filter(|l| l.starts_with("fail,") || l.starts_with("warn,"))
+        .count();
+    let json_fail_warn = problems.iter().filter(|f| f["status"] != "error").count();
+    assert_eq!(rows, json_fail_warn, "CSV and JSON list the same problems");
+    for f in &problems {
+        let check = f["check"].as_str().unwrap();
+        assert!(page.contains(check) && table.contains(check));
+    }
+    let mailbox = problems
+        .iter()
+        .find(|f| f["subject"]["kind"] == "mailbox")
+        .unwrap();
+    assert!(
+        mailbox["subject"]["state"]["incoming"].is_string(),
+        "the subject carries its state"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let bad = run(&["demo", "--format", "JSON", "-o", &path("x.html")]);
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "a format that contradicts the extension"
+    );
+    assert!(stderr(&bad).contains("contradicts"), "{}", stderr(&bad));
+}

@@ -8,15 +8,32 @@ use serde_json::{Map, Value};
 
 use crate::check::CheckMeta;
 use crate::outcome::{Outcome, Status};
+use crate::records::MailboxState;
 use crate::subject::Subject;
 
-/// The subject of a finding as reported: `{ "kind", "id", "name" }`.
+/// The subject of a finding as reported: `{ "kind", "id", "name" }`, and for a mailbox its
+/// synchronisation state when the finding was made (`state`, added within `v1`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct SubjectRef {
     /// `environment`, `profile` or `mailbox`.
     pub kind: String,
     pub id: String,
     pub name: String,
+    /// The mailbox's synchronisation state (mailbox subjects only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<MailboxState>,
+}
+
+impl SubjectRef {
+    /// A subject without state: a profile, the environment, or a mailbox named in a waiver.
+    pub fn named(kind: impl Into<String>, id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self {
+            kind: kind.into(),
+            id: id.into(),
+            name: name.into(),
+            state: None,
+        }
+    }
 }
 
 impl From<&Subject> for SubjectRef {
@@ -25,6 +42,10 @@ impl From<&Subject> for SubjectRef {
             kind: s.scope().as_str().to_owned(),
             id: s.id().to_owned(),
             name: s.name().to_owned(),
+            state: match s {
+                Subject::Mailbox(m) => Some(m.state.clone()),
+                _ => None,
+            },
         }
     }
 }

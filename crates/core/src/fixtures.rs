@@ -86,15 +86,13 @@ pub fn mailbox(id: &str, address: &str) -> Mailbox {
             outgoing: 2,
             act: 1,
         },
-        statuses: SyncStatuses {
-            incoming: Some(1),
-            outgoing: Some(1),
-            act: Some(1),
-            mailbox: Some(1),
+        state: MailboxState {
+            email_address_approval: Some(EmailApproval::Approved),
+            email_address_approved_by_o365_admin: Some(true),
+            ..MailboxState::all(SyncStatus::Success)
         },
         active: true,
         ews_url: None,
-        last_successful_sync: None,
     }
 }
 

@@ -88,8 +88,7 @@ pub mod prelude {
     pub use crate::records::*;
     pub use crate::{
         Check, CheckContext, CheckMeta, CheckOptions, DataNeed, DataSource, Declared, Outcome, Scope,
-        Severity,
-        SourceError, Status, Subject, async_trait,
+        Severity, SourceError, Status, Subject, async_trait,
     };
     pub use crate::{address, hosts};
     pub use serde_json::{self, Value, json};

@@ -5,6 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod state;
+
+pub use state::{EmailApproval, MailboxState, SyncStatus};
+
 /// The Dataverse environment (`RetrieveCurrentOrganization` → `Detail`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Environment {
@@ -297,24 +301,6 @@ impl DeliveryMethods {
     }
 }
 
-/// `incomingemailstatus`, `outgoingemailstatus`, `actstatus`, `mailboxstatus`: 0 Not Run,
-/// 1 Success, 2 Failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SyncStatuses {
-    pub incoming: Option<i32>,
-    pub outgoing: Option<i32>,
-    pub act: Option<i32>,
-    pub mailbox: Option<i32>,
-}
-
-impl SyncStatuses {
-    pub const FAILURE: i32 = 2;
-
-    pub fn any_failure(&self) -> bool {
-        [self.incoming, self.outgoing, self.act, self.mailbox].contains(&Some(Self::FAILURE))
-    }
-}
-
 /// Whom a mailbox belongs to (`_regardingobjectid_value` with its lookup logical name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "id", rename_all = "lowercase")]
@@ -341,15 +327,14 @@ pub struct Mailbox {
     /// `_emailserverprofile_value`.
     pub profile_id: Option<String>,
     pub delivery: DeliveryMethods,
-    pub statuses: SyncStatuses,
+    /// The state of its synchronisation: statuses, last error, approval, enabled directions.
+    /// Absent in bundles of earlier versions, which then read as "nothing known".
+    #[serde(default)]
+    pub state: MailboxState,
     /// `statecode == 0`.
     pub active: bool,
     /// `ewsurl`: the EWS URL autodiscover found for the mailbox, if any.
     pub ews_url: Option<String>,
-    /// `lastsuccessfulsynccompletedon` (RFC 3339): when the mailbox last synchronised
-    /// successfully; an alert older than this is about a problem that has since cleared.
-    #[serde(default)]
-    pub last_successful_sync: Option<String>,
 }
 
 impl Mailbox {

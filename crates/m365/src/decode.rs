@@ -85,7 +85,10 @@ pub(crate) fn profile(v: &Value) -> Decoded<EmailServerProfile> {
 
 pub(crate) const MAILBOX_COLUMNS: &str = "mailboxid,name,emailaddress,_regardingobjectid_value,\
 _emailserverprofile_value,incomingemaildeliverymethod,outgoingemaildeliverymethod,actdeliverymethod,\
-incomingemailstatus,outgoingemailstatus,actstatus,mailboxstatus,statecode,ewsurl,lastsuccessfulsynccompletedon";
+incomingemailstatus,outgoingemailstatus,actstatus,mailboxstatus,statecode,ewsurl,\
+enabledforincomingemail,enabledforoutgoingemail,enabledforact,emailrouteraccessapproval,\
+isemailaddressapprovedbyo365admin,lastsyncerror,lastsyncerrorcode,lastsyncerroroccurredon,\
+lastsuccessfulsynccompletedon";
 
 const LOOKUP_NAME: &str = "@Microsoft.Dynamics.CRM.lookuplogicalname";
 
@@ -114,17 +117,34 @@ pub(crate) fn mailbox(v: &Value) -> Decoded<Mailbox> {
             outgoing: int(v, "outgoingemaildeliverymethod").unwrap_or(0),
             act: int(v, "actdeliverymethod").unwrap_or(2),
         },
-        statuses: SyncStatuses {
-            incoming: int(v, "incomingemailstatus"),
-            outgoing: int(v, "outgoingemailstatus"),
-            act: int(v, "actstatus"),
-            mailbox: int(v, "mailboxstatus"),
-        },
+        state: mailbox_state(v),
         active: int(v, "statecode").unwrap_or(0) == 0,
         ews_url: non_empty(v, "ewsurl"),
-        last_successful_sync: non_empty(v, "lastsuccessfulsynccompletedon"),
         id,
     })
+}
+
+/// The mailbox's synchronisation state. Columns and option values: Microsoft's mailbox table
+/// reference, <https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/mailbox>
+/// (`shared/reference/microsoft-apis.md` §A.2). Every column may be null; the enabled flags
+/// default to true there, and so here.
+fn mailbox_state(v: &Value) -> MailboxState {
+    let status = |name: &str| int(v, name).map(SyncStatus::from);
+    MailboxState {
+        incoming: status("incomingemailstatus"),
+        outgoing: status("outgoingemailstatus"),
+        act: status("actstatus"),
+        mailbox: status("mailboxstatus"),
+        enabled_for_incoming: boolean(v, "enabledforincomingemail").unwrap_or(true),
+        enabled_for_outgoing: boolean(v, "enabledforoutgoingemail").unwrap_or(true),
+        enabled_for_act: boolean(v, "enabledforact").unwrap_or(true),
+        email_address_approval: int(v, "emailrouteraccessapproval").map(EmailApproval::from),
+        email_address_approved_by_o365_admin: boolean(v, "isemailaddressapprovedbyo365admin"),
+        last_sync_error: non_empty(v, "lastsyncerror"),
+        last_sync_error_code: int(v, "lastsyncerrorcode"),
+        last_sync_error_on: non_empty(v, "lastsyncerroroccurredon"),
+        last_successful_sync_on: non_empty(v, "lastsuccessfulsynccompletedon"),
+    }
 }
 
 pub(crate) const SYSTEM_USER_COLUMNS: &str = "systemuserid,fullname,domainname,internalemailaddress,azureactivedirectoryobjectid,azurestate,isdisabled";

@@ -222,7 +222,7 @@ impl Client {
                         what,
                         pages = page,
                         records = records.len(),
-                        seconds = started.elapsed().as_secs_f32(),
+                        ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
                         "collection read"
                     );
                     return Ok(records);

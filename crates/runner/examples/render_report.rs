@@ -2,7 +2,7 @@
 //! `scripts/check-html.sh` uses it to get an HTML report without a tenant.
 //!
 //! Usage: `cargo run -p ssync-runner --example render_report -- [text|json|sarif|junit|markdown|html]
-//! [--color] [--include-passing] [--hostile]`
+//! [--color] [--include-passing] [--include-skipped] [--hostile]`
 //!
 //! `--hostile` puts markup into the first failing finding (subject name, message, a mailbox and
 //! an evidence value) so that the browser check can show it is displayed, not executed.
@@ -22,6 +22,7 @@ fn main() -> std::process::ExitCode {
     };
     let opts = RenderOptions {
         include_passing: args.iter().any(|a| a == "--include-passing"),
+        include_skipped: args.iter().any(|a| a == "--include-skipped"),
         color: args.iter().any(|a| a == "--color"),
     };
     let mut sample = report::sample::report();
@@ -48,4 +49,9 @@ fn make_hostile(report: &mut report::Report) {
         "hostile".into(),
         r#"</td></tr></table><b id="pwned">x</b>"#.into(),
     );
+    f.evidence.insert(
+        "nested".into(),
+        serde_json::json!({"inner": r#"<b id="pwned">y</b>"#, "list": [{"k": "<i>"}]}),
+    );
+    f.remediation = Some(r#"1. Step <b id="pwned">z</b> **bold**"#.to_owned().into());
 }

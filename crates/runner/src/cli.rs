@@ -33,7 +33,8 @@ pub enum Command {
     /// Diagnose a live environment (Dataverse, Microsoft Graph, EWS; read-only).
     Run {
         /// Diagnose the evidence bundle in FILE (written by `collect`) instead of a live
-        /// environment: no connection, no network; the connection flags are ignored.
+        /// environment: no connection, no network; the connection flags are ignored. `-` reads
+        /// the bundle from standard input.
         #[arg(long, value_name = "FILE")]
         from: Option<PathBuf>,
         #[command(flatten)]
@@ -57,8 +58,15 @@ pub enum Command {
     Collect(Box<CollectArgs>),
     /// Every registered check with its metadata.
     List {
-        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        #[arg(long, value_enum, default_value_t = ListFormat::Text, ignore_case = true)]
         format: ListFormat,
+        /// Instead of the checks, the permissions they need: the Microsoft Graph application
+        /// permissions and Dataverse table privileges, each with the checks that need it.
+        #[arg(long)]
+        permissions: bool,
+        /// With --permissions: only what these checks need. Repeatable.
+        #[arg(long = "check", value_name = "ID", requires = "permissions")]
+        checks: Vec<String>,
     },
     /// What a check looks for, why it leads to the 401, and how to fix it.
     Explain {
@@ -154,21 +162,31 @@ pub struct SelectionArgs {
     /// Do not run this check. Repeatable.
     #[arg(long = "skip-check", value_name = "ID")]
     pub skip_checks: Vec<String>,
+    /// Only mailboxes whose last test or synchronisation failed (incoming, outgoing,
+    /// appointments/contacts/tasks or overall status "Failure" in Dynamics 365).
+    #[arg(long)]
+    pub failing: bool,
 }
 
 #[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
-    /// Report format. Default: from the --output file's extension (.json, .sarif, .xml, .md,
-    /// .html), else text.
-    #[arg(long, value_enum)]
+    /// Report format (any case). Default: from each --output file's extension (.txt, .json,
+    /// .sarif, .xml, .md, .html, .csv), else text. A format that contradicts a file's
+    /// extension is an error.
+    #[arg(long, value_enum, ignore_case = true)]
     pub format: Option<Format>,
-    /// Write the report to this file instead of standard output.
+    /// Write the report to this file instead of standard output; `-` is standard output.
+    /// Repeatable: one run, several files, each in the format of its extension.
     #[arg(long, short = 'o', value_name = "PATH")]
-    pub output: Option<PathBuf>,
-    /// List passing results too (JSON and HTML).
+    pub output: Vec<PathBuf>,
+    /// List passing results too (text, Markdown, HTML, JSON, CSV).
     #[arg(long)]
     pub include_passing: bool,
+    /// List skipped results too in the formats for people (text, Markdown, HTML); they are
+    /// otherwise only counted.
+    #[arg(long)]
+    pub include_skipped: bool,
     /// Exit 0 even when a check fails (errors in input or connection still exit 2 or 3).
     #[arg(long)]
     pub exit_zero: bool,

@@ -164,13 +164,14 @@ fn normalise(text: &str) -> String {
 }
 
 /// The text between `start` and `end` found after `from`, trimmed and stripped of the
-/// angle brackets the KB article puts around placeholders.
+/// angle brackets the KB article puts around placeholders (with the backslash its Markdown
+/// source escapes the opening one with).
 fn after_marker(text: &str, lower: &str, from: usize, start: &str, end: &str) -> Option<String> {
     let begin = from + lower[from..].find(start)? + start.len();
     let stop = begin + lower[begin..].find(end)?;
     let name = text[begin..stop]
         .trim()
-        .trim_start_matches('<')
+        .trim_start_matches(['\\', '<'])
         .trim_end_matches('>')
         .trim()
         .trim_matches('"')
@@ -202,6 +203,33 @@ mod tests {
     const ACT: &str = "Appointments, contacts, and tasks can’t be synchronized. Make sure that the \
         credentials specified in the mailbox <Sam Jones> are correct and have sufficient permissions. Then, \
         enable the mailbox for appointments, contacts, and tasks synchronization.";
+
+    /// The three alert templates exactly as KB 3212785 prints them, pasted from the page
+    /// (angle brackets) and from its Markdown source (a backslash before the bracket, and the
+    /// list and quote markers of the source).
+    #[test]
+    fn every_kb_template_gives_its_mailbox_name() {
+        let templates = [
+            "The email message \"Test Message\" cannot be sent. Make sure that the credentials specified in the \
+             mailbox <Mailbox Name> are correct and have sufficient permissions for sending email. Then, enable \
+             the mailbox for email processing.",
+            "Appointments, contacts, and tasks can't be synchronized. Make sure that the credentials specified in \
+             the mailbox <Mailbox Name> are correct and have sufficient permissions. Then, enable the mailbox for \
+             appointments, contacts, and tasks synchronization.",
+            "Email cannot be received for the mailbox <Mailbox Name>. Make sure that the credentials specified in \
+             the mailbox are correct and have sufficient permissions for receiving email. Then, enable the mailbox \
+             for email processing.",
+        ];
+        for template in templates {
+            for pasted in [
+                template.to_owned(),
+                format!("> - {}", template.replace('<', "\\<")),
+            ] {
+                let a = parse(&pasted).expect("recognised");
+                assert_eq!(a.mailbox.as_deref(), Some("Mailbox Name"), "{pasted}");
+            }
+        }
+    }
 
     #[test]
     fn an_empty_mailbox_name_is_no_name() {

@@ -16,6 +16,7 @@ fn rendered(include_passing: bool) -> Value {
     let opts = RenderOptions {
         include_passing,
         color: false,
+        ..RenderOptions::default()
     };
     let text = report::render(&sample::report(), Format::Json, &opts);
     serde_json::from_str(&text).expect("JSON output parses")

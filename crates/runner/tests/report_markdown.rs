@@ -51,7 +51,14 @@ fn problems_are_listed_per_subject_with_evidence_and_fix() {
     assert!(md.starts_with("## ❌ ssync-doctor: FAIL: 10 failures"));
     assert!(md.contains("#### mailbox Frank Miller \\<frank.old@contoso.com\\>"));
     assert!(md.contains("- ❌ **fail** `mailbox-address-mismatch` (cause 1):"));
-    assert!(md.contains("  | exchange\\_primary | frank@contoso.com |"));
+    assert!(
+        md.contains("  - exchange\\_primary: frank@contoso.com"),
+        "evidence as key: value lines"
+    );
+    assert!(
+        md.contains("Sync state: incoming failure · outgoing failure"),
+        "state beside the problem"
+    );
     assert!(md.contains("#### profile Legacy Exchange Online (Basic)\n\nAffects: uma@contoso.com"));
     let problems = md.matches("<details>").count();
     assert_eq!(

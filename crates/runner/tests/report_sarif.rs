@@ -11,6 +11,7 @@ fn sarif(include_passing: bool) -> Value {
     let opts = RenderOptions {
         include_passing,
         color: false,
+        ..RenderOptions::default()
     };
     let text = report::render(&sample::report(), Format::Sarif, &opts);
     serde_json::from_str(&text).expect("SARIF output is JSON")

@@ -7,6 +7,7 @@ fn text(color: bool) -> String {
     let opts = RenderOptions {
         include_passing: false,
         color,
+        ..RenderOptions::default()
     };
     report::render(&sample::report(), Format::Text, &opts)
 }

@@ -13,6 +13,7 @@ fn render(format: Format) -> String {
     let opts = RenderOptions {
         include_passing: false,
         color: false,
+        ..RenderOptions::default()
     };
     report::render(&sample::waived_report(), format, &opts)
 }
@@ -100,7 +101,16 @@ fn text_and_markdown_mark_the_result_and_note_the_expired_waiver() {
     ));
     assert!(folded.contains("1 waived."), "{text}");
 
+    assert!(
+        folded.contains("configuration ssync-doctor.toml · 1 waiver in force (1 result waived)"),
+        "the header says what shaped the run: {text}"
+    );
+
     let md = render(Format::Markdown);
+    assert!(
+        md.contains("Run shaped by: configuration ssync-doctor.toml"),
+        "{md}"
+    );
     assert!(md.contains("**fail** _(waived)_ `cross-tenant-exchange`"), "{md}");
     assert!(md.contains("> waived: Fabrikam mailboxes move"), "{md}");
     assert!(md.contains("### Expired waivers"), "{md}");
@@ -163,4 +173,25 @@ fn junit_skips_the_waived_fail_with_its_rationale() {
     assert!(!case.contains("<failure"), "{case}");
     assert!(case.contains("waived fail: Fabrikam mailboxes move"), "{case}");
     assert!(case.contains("FAIL (waived)"), "{case}");
+}
+
+#[test]
+fn json_and_html_record_the_configuration_and_the_waivers_in_force() {
+    let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
+    let c = &json["configuration"];
+    assert_eq!(c["file"], "ssync-doctor.toml");
+    assert_eq!(c["waivers"][0]["check"], "cross-tenant-exchange");
+    assert_eq!(c["waivers"][0]["waived"], 1);
+    assert_eq!(
+        c["waivers"].as_array().unwrap().len(),
+        1,
+        "the expired waiver is not in force"
+    );
+    let html = render(Format::Html);
+    assert!(html.contains("<dd id=\"config-file\">ssync-doctor.toml</dd>"));
+    assert!(html.contains("cross-tenant-exchange for *@fabrikam.com (1 waived, until 2027-03-31)"));
+    // Waived results are listed after the active ones.
+    let waived = html.find("<tr class=\"finding is-waived\"").unwrap();
+    let last_active = html.rfind("<tr class=\"finding\" ").unwrap();
+    assert!(last_active < waived, "waived rows come last");
 }

@@ -156,7 +156,13 @@ pub async fn start(scenario: Scenario, knobs: Knobs) -> Result<Sim, SimError> {
             }
         }));
     }
-    tracing::debug!(?urls, "simulated tenant started");
+    tracing::debug!(
+        authority = %urls.authority,
+        org = %urls.org,
+        graph = %urls.graph,
+        ews = %urls.ews,
+        "simulated tenant started"
+    );
     Ok(Sim {
         authority_host: urls.authority.clone(),
         org_url: urls.org.clone(),

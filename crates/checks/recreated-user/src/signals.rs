@@ -267,7 +267,11 @@ pub async fn alerts(
     mailbox: &Mailbox,
     options: &CheckOptions,
 ) -> Result<(Vec<Signal>, Vec<IgnoredAlert>), SourceError> {
-    let last_sync = mailbox.last_successful_sync.as_deref().and_then(parse_time);
+    let last_sync = mailbox
+        .state
+        .last_successful_sync_on
+        .as_deref()
+        .and_then(parse_time);
     let mut counted = Vec::new();
     let mut ignored = Vec::new();
     for a in data.mailbox_alerts(&mailbox.id).await? {

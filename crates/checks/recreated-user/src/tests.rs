@@ -342,7 +342,7 @@ async fn alerts_older_than_the_window_or_the_last_successful_sync_do_not_count()
     let mut undated = alert("t-undated", AlertLevel::Error, CLAIMS_ALERT, None);
     undated.last_seen = None;
     let before_sync = alert("t-fixed", AlertLevel::Error, CLAIMS_ALERT, None);
-    mb.last_successful_sync = Some("2026-11-28T00:00:00Z".into());
+    mb.state.last_successful_sync_on = Some("2026-11-28T00:00:00Z".into());
     let source = b
         .alert("mb", old)
         .alert("mb", undated)
@@ -362,7 +362,7 @@ async fn alerts_older_than_the_window_or_the_last_successful_sync_do_not_count()
         "{reasons:?}"
     );
     // A longer window (ssync-doctor.toml) lets the October alert count.
-    mb.last_successful_sync = None;
+    mb.state.last_successful_sync_on = None;
     let out = run_with(&source, mb, options(90)).await;
     assert_eq!(out.status, Status::Warn, "{out:?}");
     assert_eq!(signal_kinds(&out), ["alert", "alert"]);

@@ -169,8 +169,11 @@ fn mailbox_from_powerapps_entity_reference_mailbox_md_and_webapi_select_columns_
         Regarding::User("4f8213fe-e534-4a20-a35e-2b672ab8db16".into())
     );
     assert!(m.delivery.uses_server_side_sync());
-    assert!(m.statuses.any_failure());
-    assert_eq!(m.last_successful_sync.as_deref(), Some("2026-11-20T08:15:03Z"));
+    assert!(m.state.any_failure());
+    assert_eq!(
+        m.state.last_successful_sync_on.as_deref(),
+        Some("2026-11-20T08:15:03Z")
+    );
     assert_eq!(
         m.ews_url.as_deref(),
         Some("https://outlook.office365.com/EWS/Exchange.asmx")
@@ -205,8 +208,8 @@ fn mailbox_from_powerapps_entity_reference_mailbox_md_and_webapi_select_columns_
     assert_eq!(m.regarding, Regarding::None);
     assert_eq!(m.profile_id, None);
     assert!(!m.delivery.uses_server_side_sync());
-    assert!(!m.statuses.any_failure());
-    assert_eq!((m.ews_url, m.last_successful_sync), (None, None));
+    assert!(!m.state.any_failure());
+    assert_eq!((m.ews_url, m.state.last_successful_sync_on), (None, None));
 }
 
 /// PA-ENT systemuser.md: `azureactivedirectoryobjectid` (Uniqueidentifier, empty for users

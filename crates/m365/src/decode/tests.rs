@@ -52,7 +52,7 @@ fn mailbox_regarding_comes_from_the_lookup_annotation() {
     let m = mailbox(&v).unwrap();
     assert_eq!(m.regarding, Regarding::User("u1".into()));
     assert_eq!(m.profile_id.as_deref(), Some("p1"));
-    assert!(m.delivery.uses_server_side_sync() && m.active && m.statuses.any_failure());
+    assert!(m.delivery.uses_server_side_sync() && m.active && m.state.any_failure());
     let mut q = v.clone();
     q["_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname"] = json!("queue");
     q["statecode"] = json!(1);
@@ -68,6 +68,52 @@ fn mailbox_regarding_comes_from_the_lookup_annotation() {
     let m = mailbox(&none).unwrap();
     assert_eq!(m.regarding, Regarding::None);
     assert!(!m.delivery.uses_server_side_sync());
+}
+
+/// Shape from the mailbox table reference
+/// (learn.microsoft.com/power-apps/developer/data-platform/reference/entities/mailbox):
+/// picklists as integers, booleans, `lastsyncerror` a string, the dates as Web API
+/// `Edm.DateTimeOffset` strings; every one of them nullable.
+#[test]
+fn mailbox_state_follows_the_mailbox_table_reference_and_its_nulls() {
+    let v = json!({"mailboxid": "m1", "_regardingobjectid_value": null,
+        "incomingemailstatus": 2, "outgoingemailstatus": 1, "actstatus": 0, "mailboxstatus": 2,
+        "enabledforincomingemail": true, "enabledforoutgoingemail": false, "enabledforact": true,
+        "emailrouteraccessapproval": 2, "isemailaddressapprovedbyo365admin": false,
+        "lastsyncerror": "Email cannot be received because the user does not exist.",
+        "lastsyncerrorcode": -2147220970, "lastsyncerroroccurredon": "2026-11-28T08:15:00Z",
+        "lastsuccessfulsynccompletedon": "2026-11-20T07:00:00Z"});
+    let s = mailbox(&v).unwrap().state;
+    assert_eq!(
+        (s.incoming, s.outgoing, s.act, s.mailbox),
+        (
+            Some(SyncStatus::Failure),
+            Some(SyncStatus::Success),
+            Some(SyncStatus::NotRun),
+            Some(SyncStatus::Failure)
+        )
+    );
+    assert!(s.enabled_for_incoming && !s.enabled_for_outgoing && s.enabled_for_act);
+    assert_eq!(s.email_address_approval, Some(EmailApproval::PendingApproval));
+    assert_eq!(s.email_address_approved_by_o365_admin, Some(false));
+    assert_eq!(s.last_sync_error_code, Some(-2147220970));
+    assert_eq!(s.last_sync_error_on.as_deref(), Some("2026-11-28T08:15:00Z"));
+    assert_eq!(s.last_successful_sync_on.as_deref(), Some("2026-11-20T07:00:00Z"));
+    assert!(s.any_failure());
+
+    let mut nulls = v.clone();
+    for (key, value) in nulls.as_object_mut().unwrap() {
+        if key != "mailboxid" {
+            *value = Value::Null;
+        }
+    }
+    let s = mailbox(&nulls).unwrap().state;
+    assert_eq!(
+        s,
+        MailboxState::default(),
+        "null columns are unknown, enabled by default"
+    );
+    assert!(!s.any_failure());
 }
 
 #[test]

@@ -94,10 +94,17 @@ pub fn read(text: &str) -> Result<Bundle, BundleError> {
     })
 }
 
-/// Reads the bundle in `path`; errors name the file.
+/// Reads the bundle in `path`, or standard input when `path` is `-` (`run --from -`); errors
+/// name the file.
 pub fn read_file(path: &Path) -> Result<Bundle, (String, BundleError)> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| (name.clone(), BundleError::Io(e.to_string())))?;
+    let (name, text) = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        let read = std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text);
+        ("standard input".to_owned(), read.map(|_| text))
+    } else {
+        (path.display().to_string(), std::fs::read_to_string(path))
+    };
+    let text = text.map_err(|e| (name.clone(), BundleError::Io(e.to_string())))?;
     read(&text).map_err(|e| (name, e))
 }
 

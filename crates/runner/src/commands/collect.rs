@@ -56,11 +56,7 @@ async fn collect_from(
         check_options,
         ..EngineOptions::new(org_url.clone(), "live")
     };
-    let engine_selection = Selection {
-        mailboxes: selection.mailbox.clone(),
-        checks: selection.checks.clone(),
-        skip_checks: selection.skip_checks.clone(),
-    };
+    let engine_selection = Selection::from(selection);
     let report = engine::diagnose(&source, &all_checks, &engine_selection, &opts).await?;
     let facts = source.into_facts();
     let mailbox_ids = covered_mailboxes(&facts, selection).await?;
@@ -68,7 +64,9 @@ async fn collect_from(
         Collected {
             facts,
             org_url,
-            all: selection.mailbox.is_empty(),
+            // A `--failing` bundle names its mailboxes: replayed as `--all`, it would cover
+            // the healthy ones too, whose facts it does not hold.
+            all: selection.mailbox.is_empty() && !selection.failing,
             mailbox_ids,
             checks: checks.iter().map(|c| c.meta().id.to_owned()).collect(),
         },
@@ -106,7 +104,7 @@ async fn covered_mailboxes(
     selection: &SelectionArgs,
 ) -> Result<Vec<String>, CliError> {
     let replay = MemorySource::from_facts(facts.clone());
-    let mailboxes = select::select_mailboxes(&replay, &selection.mailbox).await?;
+    let mailboxes = select::select_mailboxes(&replay, &selection.mailbox, selection.failing).await?;
     Ok(mailboxes.into_iter().map(|m| m.id).collect())
 }
 

@@ -8,7 +8,7 @@ use ssync_core::{Check, DataSource};
 use ssync_m365::{LiveSource, Options, Settings};
 
 use crate::cli::{OutputArgs, SelectionArgs};
-use crate::config::WaiverRule;
+use crate::config::RunRules;
 use crate::engine::{self, EngineOptions, Progress, Selection};
 use crate::error::CliError;
 use crate::output::Destination;
@@ -22,7 +22,7 @@ pub async fn connect_and_diagnose(
     selection: &SelectionArgs,
     output: &OutputArgs,
     quiet: bool,
-    waivers: Vec<WaiverRule>,
+    rules: RunRules,
     check_options: ssync_core::CheckOptions,
 ) -> Result<ExitCode, CliError> {
     // Bad input is reported before any request: the check ids, then the output path.
@@ -50,16 +50,24 @@ pub async fn connect_and_diagnose(
     source.set_alerts_since(check_options.alerts_since());
     let opts = EngineOptions {
         progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
-        waivers,
+        config_file: rules.file.map(|p| p.display().to_string()),
+        waivers: rules.waivers,
         check_options,
         keep_passing: crate::output::lists_passing(output),
+        quiet,
         ..EngineOptions::new(org_url, source_label)
     };
     let result = diagnose_source(&source, selection, output, destination, &opts).await;
     let stats = source.stats();
     tracing::info!(
         requests = stats.total_requests(),
-        "run finished; requests sent: {stats:?}"
+        identity = stats.identity_requests,
+        dataverse = stats.dataverse_requests,
+        graph = stats.graph_requests,
+        ews = stats.ews_requests,
+        retries = stats.retries,
+        throttled = stats.throttled,
+        "run finished"
     );
     result
 }
@@ -79,11 +87,7 @@ pub async fn diagnose_source(
             return Err(err);
         }
     };
-    let selection = Selection {
-        mailboxes: selection.mailbox.clone(),
-        checks: selection.checks.clone(),
-        skip_checks: selection.skip_checks.clone(),
-    };
+    let selection = Selection::from(selection);
     let report = match engine::diagnose(source, &checks, &selection, opts).await {
         Ok(report) => report,
         Err(err) => {
@@ -91,7 +95,12 @@ pub async fn diagnose_source(
             return Err(err.into());
         }
     };
-    destination.write(&report)?;
+    if let Some(line) = destination.write(&report)? {
+        // The one line a scheduled job's log shows when the report went to a file.
+        if !opts.quiet {
+            eprintln!("{line}");
+        }
+    }
     Ok(if report.has_failures() && !output.exit_zero {
         ExitCode::from(1)
     } else {

@@ -9,7 +9,7 @@ use ssync_core::MemorySource;
 use crate::bundle::{self, Bundle};
 use crate::cli::{OutputArgs, SelectionArgs};
 use crate::commands::diagnose::diagnose_source;
-use crate::config::WaiverRule;
+use crate::config::RunRules;
 use crate::engine::{EngineOptions, Progress};
 use crate::error::CliError;
 use crate::output::Destination;
@@ -20,7 +20,8 @@ pub async fn run_from(
     path: &Path,
     selection: &SelectionArgs,
     output: &OutputArgs,
-    waivers: Vec<WaiverRule>,
+    rules: RunRules,
+    quiet: bool,
     check_options: ssync_core::CheckOptions,
 ) -> Result<ExitCode, CliError> {
     let bundle = bundle::read_file(path).map_err(|(file, err)| CliError::Usage(format!("{file}: {err}")))?;
@@ -29,13 +30,15 @@ pub async fn run_from(
     let destination = Destination::prepare(output)?;
     let opts = EngineOptions {
         progress: Progress::hidden(),
-        waivers,
+        config_file: rules.file.map(|p| p.display().to_string()),
+        waivers: rules.waivers,
         // "Recent" means recent when the facts were collected, not when they are replayed.
         check_options: ssync_core::CheckOptions {
             now: ssync_core::check::parse_time(&bundle.created_at).unwrap_or(check_options.now),
             ..check_options
         },
         keep_passing: crate::output::lists_passing(output),
+        quiet,
         ..EngineOptions::new(bundle.environment.org_url.clone(), "bundle")
     };
     let source = MemorySource::from_facts(bundle.facts);

@@ -24,7 +24,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
     let config_path = cli.config;
     let config = || load_config(config_path.as_deref());
     match cli.command {
-        Command::List { format } => list::run(format),
+        Command::List {
+            format,
+            permissions,
+            checks,
+        } => list::run(format, permissions, &checks),
         Command::Explain { id } => explain::run(&id),
         Command::Triage { text } => triage::run(text),
         Command::Run {
@@ -40,7 +44,8 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
                 &path,
                 &selection,
                 &output,
-                config.waivers,
+                config.run_rules(),
+                quiet,
                 check_options,
             ))
         }
@@ -66,7 +71,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
                 &selection,
                 &output,
                 quiet,
-                config.waivers,
+                config.run_rules(),
                 check_options,
             ))
         }
@@ -83,7 +88,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
                 &selection,
                 &output,
                 quiet,
-                config.waivers,
+                config.run_rules(),
                 check_options,
             ))
         }

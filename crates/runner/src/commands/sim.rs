@@ -10,7 +10,7 @@ use ssync_sim::{Knobs, Scenario, Sim};
 use crate::cli::{OutputArgs, ScenarioArgs, SelectionArgs};
 use crate::commands::diagnose::connect_and_diagnose;
 use crate::commands::run::SECRET_VAR;
-use crate::config::WaiverRule;
+use crate::config::RunRules;
 use crate::error::CliError;
 use crate::shell::quote;
 
@@ -61,7 +61,7 @@ pub async fn demo(
     selection: &SelectionArgs,
     output: &OutputArgs,
     quiet: bool,
-    waivers: Vec<WaiverRule>,
+    rules: RunRules,
     check_options: ssync_core::CheckOptions,
 ) -> Result<ExitCode, CliError> {
     let (sim, name) = start(args).await?;
@@ -72,7 +72,7 @@ pub async fn demo(
         selection,
         output,
         quiet,
-        waivers,
+        rules,
         check_options,
     )
     .await;

@@ -67,7 +67,23 @@ impl Default for Config {
     }
 }
 
+/// What the configuration brings to a run beyond the selection: the file it came from (the
+/// report names it) and its waivers.
+#[derive(Debug, Clone, Default)]
+pub struct RunRules {
+    pub file: Option<PathBuf>,
+    pub waivers: Vec<WaiverRule>,
+}
+
 impl Config {
+    /// The file and waivers, for the engine.
+    pub fn run_rules(&self) -> RunRules {
+        RunRules {
+            file: self.path.clone(),
+            waivers: self.waivers.clone(),
+        }
+    }
+
     /// Finds and loads the configuration: `explicit` (which must exist), else
     /// [`FILE_NAME`] in `dir`, else an empty configuration. `known_checks` are the ids of the
     /// linked checks; any other id in the file is an error.

@@ -38,6 +38,19 @@ pub struct ExpiredWaiver {
     pub would_match: usize,
 }
 
+/// A waiver in force during the run, as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedWaiver {
+    pub check: String,
+    pub subject: String,
+    pub rationale: String,
+    /// `YYYY-MM-DD`, when it has an expiry date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// How many results of this run it marked as waived.
+    pub waived: usize,
+}
+
 impl WaiverRule {
     /// True when this waiver is about `f`: the same check, and the pattern matches one of the
     /// mailbox finding's addresses or its name, or the profile's (environment's) name or id.
@@ -96,6 +109,29 @@ pub fn apply(findings: &mut [Finding], rules: &[WaiverRule], today: Date) -> Vec
         .collect()
 }
 
+/// The waivers that were in force (not expired), each with the number of results it marked
+/// (the first matching waiver marks a result, so the counts add up to the waived results).
+pub fn in_force(findings: &[Finding], rules: &[WaiverRule], today: Date) -> Vec<AppliedWaiver> {
+    let current: Vec<&WaiverRule> = rules.iter().filter(|r| !r.is_expired(today)).collect();
+    let mut counts = vec![0usize; current.len()];
+    for f in findings.iter().filter(|f| f.waiver.is_some()) {
+        if let Some(i) = current.iter().position(|r| r.covers(f)) {
+            counts[i] += 1;
+        }
+    }
+    current
+        .into_iter()
+        .zip(counts)
+        .map(|(r, waived)| AppliedWaiver {
+            check: r.check.clone(),
+            subject: r.subject.clone(),
+            rationale: r.rationale.clone(),
+            expires: r.expires.map(format_date),
+            waived,
+        })
+        .collect()
+}
+
 /// `YYYY-MM-DD`.
 pub fn format_date(d: Date) -> String {
     format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
@@ -124,11 +160,7 @@ mod tests {
             cause: None,
             status,
             severity: "error".into(),
-            subject: SubjectRef {
-                kind: kind.into(),
-                id: format!("{name}-id"),
-                name: name.into(),
-            },
+            subject: SubjectRef::named(kind, format!("{name}-id"), name),
             mailboxes: mailboxes.iter().map(|m| (*m).to_owned()).collect(),
             message: "m".into(),
             evidence: Default::default(),

@@ -27,7 +27,7 @@ use ssync_core::{
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::report::{CheckRun, EnvironmentInfo, Report, SCHEMA, Tool};
+use crate::report::{CheckRun, EnvironmentInfo, Report, RunConfiguration, SCHEMA, Tool};
 use failed_reads::NotingFailures;
 
 pub use progress::Progress;
@@ -42,6 +42,19 @@ pub struct Selection {
     pub checks: Vec<String>,
     /// `--skip-check` ids.
     pub skip_checks: Vec<String>,
+    /// `--failing`: only mailboxes whose last test or synchronisation failed.
+    pub failing: bool,
+}
+
+impl From<&crate::cli::SelectionArgs> for Selection {
+    fn from(args: &crate::cli::SelectionArgs) -> Self {
+        Self {
+            mailboxes: args.mailbox.clone(),
+            checks: args.checks.clone(),
+            skip_checks: args.skip_checks.clone(),
+            failing: args.failing,
+        }
+    }
 }
 
 /// How the engine runs.
@@ -60,6 +73,10 @@ pub struct EngineOptions {
     pub waivers: Vec<crate::config::WaiverRule>,
     /// What checks judge against: the run's "now" and the alert window.
     pub check_options: CheckOptions,
+    /// `--quiet`: nothing on standard error but errors (no line naming the report files).
+    pub quiet: bool,
+    /// The configuration file the run read, named in every report.
+    pub config_file: Option<String>,
 }
 
 impl EngineOptions {
@@ -72,6 +89,8 @@ impl EngineOptions {
             keep_passing: true,
             waivers: Vec::new(),
             check_options: CheckOptions::default(),
+            quiet: false,
+            config_file: None,
         }
     }
 }
@@ -125,7 +144,7 @@ pub async fn diagnose(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let selecting = select::select_mailboxes(source, &selection.mailboxes);
+    let selecting = select::select_mailboxes(source, &selection.mailboxes, selection.failing);
     let mailboxes = if selection.mailboxes.is_empty() {
         // `--all` reads every mailbox, page after page; a large environment is known as
         // such from the first page, and its directory can be read meanwhile.
@@ -180,11 +199,7 @@ pub async fn diagnose(
                     .filter(|c| c.meta().scope == ssync_core::Scope::Profile)
                 {
                     for id in &profile_ids {
-                        let subject = ssync_core::SubjectRef {
-                            kind: "profile".into(),
-                            id: id.clone(),
-                            name: id.clone(),
-                        };
+                        let subject = ssync_core::SubjectRef::named("profile", id.clone(), id.clone());
                         let mailboxes = mailboxes
                             .iter()
                             .filter(|m| m.is_on_profile(id))
@@ -215,11 +230,8 @@ pub async fn diagnose(
                 .iter()
                 .filter(|c| c.meta().scope == ssync_core::Scope::Environment)
             {
-                let subject = ssync_core::SubjectRef {
-                    kind: "environment".into(),
-                    id: String::new(),
-                    name: opts.org_url.clone(),
-                };
+                let subject =
+                    ssync_core::SubjectRef::named("environment", String::new(), opts.org_url.clone());
                 unreadable.push(unreadable_finding(
                     check.meta(),
                     subject,
@@ -264,8 +276,18 @@ pub async fn diagnose(
     }
     tracing::info!(findings = findings.len(), "checks finished");
     fill_profile_mailboxes(&mut findings, &mailboxes);
-    let expired_waivers =
-        crate::config::waiver::apply(&mut findings, &opts.waivers, crate::config::waiver::today());
+    let today = crate::config::waiver::today();
+    let expired_waivers = crate::config::waiver::apply(&mut findings, &opts.waivers, today);
+    let configuration = RunConfiguration {
+        file: opts.config_file.clone(),
+        disabled_checks: all_checks
+            .iter()
+            .map(|c| c.meta().id)
+            .filter(|id| !checks.iter().any(|c| c.meta().id == *id))
+            .map(str::to_owned)
+            .collect(),
+        waivers: crate::config::waiver::in_force(&findings, &opts.waivers, today),
+    };
 
     Ok(Report {
         schema: SCHEMA.into(),
@@ -282,6 +304,7 @@ pub async fn diagnose(
         findings,
         expired_waivers,
         failed_reads: noting.failed_reads(),
+        configuration,
     })
 }
 

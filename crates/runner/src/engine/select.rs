@@ -61,10 +61,15 @@ pub fn in_default_run(m: &Mailbox) -> bool {
 /// checks say `skip` where they do not apply). A value with an `@` is an e-mail address
 /// (matched by the source, case-insensitively); without one it is the mailbox's name as the
 /// alert shows it (matched case-insensitively), which lets `triage` print a runnable command.
-/// A value that matches no mailbox is bad input, named in the error.
+/// A value that matches no mailbox is bad input, named in the error with the closest
+/// addresses the environment has.
+///
+/// With `failing` (`--failing`), only the mailboxes among those whose last test or
+/// synchronisation failed ([`ssync_core::records::MailboxState::any_failure`]).
 pub async fn select_mailboxes(
     source: &dyn DataSource,
     wanted: &[String],
+    failing: bool,
 ) -> Result<Vec<Mailbox>, EngineError> {
     let read_err = |e: SourceError| EngineError::Source {
         what: "the mailbox records".into(),
@@ -96,18 +101,17 @@ pub async fn select_mailboxes(
             .filter(|w| !found.iter().any(|m| matches_value(m, w)))
             .collect();
         if !missing.is_empty() {
-            return Err(EngineError::UnknownMailbox(format!(
-                "no mailbox record matches {}. `--mailbox` takes the Email Address of the mailbox record \
-                 in Dynamics 365 (or its name, exactly as the alert shows it).",
-                missing
-                    .iter()
-                    .map(|m| format!("`{m}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+            // Suggestions cost one more read of every mailbox, only on this error path.
+            let known = source.mailboxes().await.unwrap_or_default();
+            return Err(EngineError::UnknownMailbox(unknown_mailbox_message(
+                &missing, &known,
             )));
         }
         found
     };
+    if failing {
+        mailboxes.retain(|m| m.state.any_failure());
+    }
     let mut seen = BTreeSet::new();
     mailboxes.retain(|m| seen.insert(m.id.clone()));
     mailboxes.sort_by(|a, b| {
@@ -117,6 +121,46 @@ pub async fn select_mailboxes(
     Ok(mailboxes)
 }
 
+/// How many close addresses an unknown `--mailbox` value suggests.
+const SUGGESTIONS: usize = 3;
+
+/// "no mailbox record matches `x`. Did you mean `a`, `b`? `--mailbox` takes …": the closest
+/// addresses by Jaro-Winkler similarity of the whole address, ignoring case.
+fn unknown_mailbox_message(missing: &[&str], known: &[Mailbox]) -> String {
+    let mut text = format!(
+        "no mailbox record matches {}.",
+        missing
+            .iter()
+            .map(|m| format!("`{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for wanted in missing {
+        let wanted_lower = wanted.to_ascii_lowercase();
+        let mut scored: Vec<(f64, &str)> = known
+            .iter()
+            .map(Mailbox::display_address)
+            .map(|a| (strsim::jaro_winkler(&wanted_lower, &a.to_ascii_lowercase()), a))
+            .filter(|(score, _)| *score > 0.8)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        scored.dedup_by(|a, b| a.1.eq_ignore_ascii_case(b.1));
+        if !scored.is_empty() {
+            let names: Vec<String> = scored
+                .iter()
+                .take(SUGGESTIONS)
+                .map(|(_, a)| format!("`{a}`"))
+                .collect();
+            text.push_str(&format!(" For `{wanted}`, did you mean {}?", names.join(", ")));
+        }
+    }
+    text.push_str(
+        " `--mailbox` takes the Email Address of the mailbox record in Dynamics 365 (or its name, \
+         exactly as the alert shows it).",
+    );
+    text
+}
+
 fn matches_value(m: &Mailbox, wanted: &str) -> bool {
     if wanted.contains('@') {
         m.email_address
@@ -124,5 +168,26 @@ fn matches_value(m: &Mailbox, wanted: &str) -> bool {
             .is_some_and(|a| address::same(a, wanted))
     } else {
         m.name.eq_ignore_ascii_case(wanted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ssync_core::fixtures;
+
+    #[test]
+    fn an_unknown_mailbox_suggests_the_closest_addresses_only() {
+        let known = [
+            fixtures::mailbox("1", "frank@contoso.com"),
+            fixtures::mailbox("2", "Frank.Miller@contoso.com"),
+            fixtures::mailbox("3", "zoe@fabrikam.com"),
+        ];
+        let text = unknown_mailbox_message(&["frank.miler@contoso.com"], &known);
+        assert!(text.contains("did you mean `Frank.Miller@contoso.com`"), "{text}");
+        assert!(!text.contains("zoe@"), "{text}");
+        let text = unknown_mailbox_message(&["nobody@else.org"], &known);
+        assert!(!text.contains("did you mean"), "{text}");
+        assert!(text.contains("`nobody@else.org`"));
     }
 }

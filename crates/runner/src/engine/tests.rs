@@ -1,6 +1,7 @@
 //! The engine over `MemorySource` with small fake checks.
 
 use ssync_core::prelude::*;
+use ssync_core::records::{MailboxState, SyncStatus};
 use ssync_core::{MemorySource, fixtures};
 
 use super::*;
@@ -67,8 +68,11 @@ fn source() -> MemorySource {
 fn source_builder() -> ssync_core::MemorySourceBuilder {
     let mut onprem = fixtures::mailbox("mb-rita", "rita@contoso.com");
     onprem.profile_id = Some("profile-onprem".into());
+    // Rita's outgoing mail last failed; Wendy (inactive) failed everywhere.
+    onprem.state.outgoing = Some(SyncStatus::Failure);
     let mut inactive = fixtures::mailbox("mb-wendy", "wendy@contoso.com");
     inactive.active = false;
+    inactive.state = MailboxState::all(SyncStatus::Failure);
     let mut outlook = fixtures::mailbox("mb-victor", "victor@contoso.com");
     outlook.delivery = DeliveryMethods {
         incoming: 1,
@@ -227,6 +231,38 @@ async fn findings_are_sorted_by_check_then_subject_and_counted_per_check() {
     );
     assert_eq!(r.environment.tenant_id, fixtures::TENANT);
     assert_eq!(r.environment.source, "test");
+}
+
+#[tokio::test]
+async fn failing_keeps_only_mailboxes_whose_last_sync_failed_within_the_selection() {
+    let r = diagnose_with(Selection {
+        checks: vec!["acme-frank".into()],
+        failing: true,
+        ..Selection::default()
+    })
+    .await
+    .unwrap();
+    let names: Vec<&str> = r.findings.iter().map(|f| f.subject.name.as_str()).collect();
+    assert_eq!(names, ["rita"], "wendy fails too, but is not in the default run");
+    let state = r.findings[0]
+        .subject
+        .state
+        .as_ref()
+        .expect("a mailbox subject carries its state");
+    assert_eq!(state.outgoing, Some(SyncStatus::Failure));
+
+    let r = diagnose_with(Selection {
+        mailboxes: vec!["wendy@contoso.com".into(), "frank@contoso.com".into()],
+        checks: vec!["acme-frank".into()],
+        failing: true,
+        ..Selection::default()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        r.summary.mailboxes, 1,
+        "of the named mailboxes, only wendy failed"
+    );
 }
 
 #[tokio::test]

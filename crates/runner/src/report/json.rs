@@ -6,7 +6,9 @@
 use serde::Serialize;
 use ssync_core::{Finding, Summary};
 
-use super::{CheckRun, EnvironmentInfo, ExpiredWaiver, FailedRead, RenderOptions, Report, Tool};
+use super::{
+    CheckRun, EnvironmentInfo, ExpiredWaiver, FailedRead, RenderOptions, Report, RunConfiguration, Tool,
+};
 
 /// The report as written: borrowed from [`Report`], so that a run of 100,000 mailboxes is
 /// serialised straight from its findings instead of through a copy of them.
@@ -22,6 +24,7 @@ struct JsonReport<'a> {
     findings: Vec<&'a Finding>,
     expired_waivers: &'a [ExpiredWaiver],
     failed_reads: &'a [FailedRead],
+    configuration: &'a RunConfiguration,
 }
 
 /// `waived` is added beside the per-status counts, which stay as the checks reported them.
@@ -56,6 +59,7 @@ pub fn write(report: &Report, opts: &RenderOptions, out: &mut dyn std::io::Write
         findings: report.listed(opts).collect(),
         expired_waivers: &report.expired_waivers,
         failed_reads: &report.failed_reads,
+        configuration: &report.configuration,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")

@@ -10,10 +10,11 @@ use std::fmt::Write as _;
 
 use ssync_core::Status;
 
+use super::prose;
 use super::view::{self, STATUS_ORDER};
 use super::{RenderOptions, Report};
 
-pub fn render(report: &Report, _opts: &RenderOptions) -> String {
+pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = String::new();
     let icon = if report.has_failures() { "❌" } else { "✅" };
     let _ = writeln!(out, "## {icon} ssync-doctor: {}\n", esc(&view::verdict(report)));
@@ -32,8 +33,11 @@ pub fn render(report: &Report, _opts: &RenderOptions) -> String {
     for note in super::failed_read_notes(report) {
         let _ = writeln!(out, "> **Note:** {}\n", esc(&note));
     }
+    if let Some(shaped) = report.configuration.summary() {
+        let _ = writeln!(out, "Run shaped by: {}\n", esc(&shaped));
+    }
     summary_table(&mut out, report);
-    problems(&mut out, report);
+    problems(&mut out, report, opts);
     let expired = view::expired_notes(report);
     if !expired.is_empty() {
         let _ = writeln!(out, "\n### Expired waivers\n");
@@ -74,14 +78,10 @@ fn counts(out: &mut String, counts: &ssync_core::Summary) {
     out.push('\n');
 }
 
-fn problems(out: &mut String, report: &Report) {
-    let groups = view::problems_by_subject(report);
+fn problems(out: &mut String, report: &Report, opts: &RenderOptions) {
+    let groups = view::problems_by_subject(report, opts);
     if groups.is_empty() {
-        let _ = writeln!(
-            out,
-            "No problems found ({} skipped results not listed).",
-            report.summary.skip
-        );
+        let _ = writeln!(out, "No problems found{}.", view::not_listed_note(report, opts));
         return;
     }
     let _ = writeln!(out, "### Problems\n");
@@ -90,6 +90,9 @@ fn problems(out: &mut String, report: &Report) {
         if g.subject.kind != "mailbox" || g.mailboxes.len() > 1 {
             let mailboxes: Vec<String> = g.mailboxes.iter().map(|m| esc(m)).collect();
             let _ = writeln!(out, "Affects: {}\n", mailboxes.join(", "));
+        }
+        if let Some(state) = g.subject.state.as_ref().filter(|s| !s.is_unknown()) {
+            let _ = writeln!(out, "Sync state: {}\n", esc(&state.summary()));
         }
         for f in &g.findings {
             let cause = f.cause.map(|c| format!(" (cause {c})")).unwrap_or_default();
@@ -107,9 +110,9 @@ fn problems(out: &mut String, report: &Report) {
             }
             let _ = writeln!(out, "  <details><summary>Evidence and fix</summary>\n");
             if !f.evidence.is_empty() {
-                let _ = writeln!(out, "  | evidence | value |\n  |---|---|");
-                for (key, value) in &f.evidence {
-                    let _ = writeln!(out, "  | {} | {} |", esc(key), esc(&view::evidence_text(value)));
+                let _ = writeln!(out, "  Evidence:\n");
+                for (depth, line) in prose::evidence_lines(&f.evidence) {
+                    let _ = writeln!(out, "  {}- {}", "  ".repeat(depth), esc(&line));
                 }
                 out.push('\n');
             }
@@ -125,12 +128,9 @@ fn problems(out: &mut String, report: &Report) {
             let _ = writeln!(out, "  </details>\n");
         }
     }
-    if report.summary.skip > 0 {
-        let _ = writeln!(
-            out,
-            "_{} skipped results are counted above, not listed._",
-            report.summary.skip
-        );
+    let not_listed = view::not_listed_note(report, opts);
+    if !not_listed.is_empty() {
+        let _ = writeln!(out, "_Results{not_listed}._");
     }
 }
 

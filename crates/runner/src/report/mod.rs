@@ -2,11 +2,13 @@
 //! counts) rendered in each output format. The engine builds the `Report`; this module only
 //! renders it, so every format shows the same results.
 
+mod csv;
 mod failed_reads;
 mod html;
 mod json;
 mod junit;
 mod markdown;
+mod prose;
 #[doc(hidden)]
 pub mod sample;
 pub mod sarif;
@@ -17,7 +19,9 @@ use serde::{Deserialize, Serialize};
 use ssync_core::{CheckMeta, Finding, Status, Summary};
 
 pub use crate::config::ExpiredWaiver;
+pub use crate::config::waiver::AppliedWaiver;
 pub use failed_reads::{FailedRead, notes as failed_read_notes};
+pub use view::verdict;
 
 /// The report schema id written in every JSON report.
 pub const SCHEMA: &str = "ssync-doctor/report/v1";
@@ -31,6 +35,22 @@ pub enum Format {
     Junit,
     Markdown,
     Html,
+    Csv,
+}
+
+impl Format {
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Csv => "csv",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -115,6 +135,49 @@ pub struct Report {
     /// Reads that failed for good; the results that needed them are `error`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failed_reads: Vec<FailedRead>,
+    /// What shaped the run besides the command line's selection.
+    #[serde(default)]
+    pub configuration: RunConfiguration,
+}
+
+/// The configuration file, the checks left out and the waivers in force: every format shows
+/// them in its header, so a reader knows what the numbers were filtered by.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunConfiguration {
+    /// The configuration file read (`--config`, or `ssync-doctor.toml` found in the working
+    /// directory); `None` when there was none.
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Registered checks this run did not run (`--check`, `--skip-check`, the file's
+    /// `[checks]`), sorted by id.
+    #[serde(default)]
+    pub disabled_checks: Vec<String>,
+    /// The waivers in force, each with the number of results it marked.
+    #[serde(default)]
+    pub waivers: Vec<AppliedWaiver>,
+}
+
+impl RunConfiguration {
+    /// "configuration ./ssync-doctor.toml · checks disabled: a, b · waivers: 1 (3 results)",
+    /// or `None` when nothing shaped the run.
+    pub fn summary(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if let Some(file) = &self.file {
+            parts.push(format!("configuration {file}"));
+        }
+        if !self.disabled_checks.is_empty() {
+            parts.push(format!("checks disabled: {}", self.disabled_checks.join(", ")));
+        }
+        if !self.waivers.is_empty() {
+            let waived: usize = self.waivers.iter().map(|w| w.waived).sum();
+            parts.push(format!(
+                "{} in force ({} waived)",
+                view::plural(self.waivers.len(), "waiver"),
+                view::plural(waived, "result")
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
 }
 
 impl Report {
@@ -146,8 +209,10 @@ impl Report {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RenderOptions {
-    /// List `pass` results too (JSON and HTML).
+    /// List `pass` results too.
     pub include_passing: bool,
+    /// List `skip` results too in the formats for people (text, Markdown, HTML).
+    pub include_skipped: bool,
     /// Use ANSI colour (text only; the caller decides: a terminal and no `NO_COLOR`).
     pub color: bool,
 }
@@ -175,5 +240,6 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
         Format::Junit => junit::render(report, opts),
         Format::Markdown => markdown::render(report, opts),
         Format::Html => html::render(report, opts),
+        Format::Csv => csv::render(report, opts),
     }
 }

@@ -7,6 +7,7 @@
 //! hand so that the sample does not depend on the simulated tenant.
 
 use serde_json::{Map, Value, json};
+use ssync_core::records::{EmailApproval, MailboxState, SyncStatus};
 use ssync_core::{Finding, Status, SubjectRef, Summary};
 
 use super::{CheckRun, EnvironmentInfo, Report, SCHEMA, Tool};
@@ -79,9 +80,8 @@ pub fn report() -> Report {
     for (name, address, statuses) in MAILBOXES {
         for (check, code) in MAILBOX_CHECKS.iter().zip(statuses.chars()) {
             let subject = SubjectRef {
-                kind: "mailbox".into(),
-                id: subject_id(address),
-                name: (*name).into(),
+                state: Some(sample_state(statuses)),
+                ..SubjectRef::named("mailbox", subject_id(address), *name)
             };
             findings.push(finding(check, subject, vec![(*address).into()], code));
         }
@@ -91,11 +91,7 @@ pub fn report() -> Report {
             ("ews-basic-auth-disabled", *ews),
             ("exchange-online-basic-auth", *exob),
         ] {
-            let subject = SubjectRef {
-                kind: "profile".into(),
-                id: subject_id(name),
-                name: (*name).into(),
-            };
+            let subject = SubjectRef::named("profile", subject_id(name), *name);
             let affected = mailboxes.iter().map(|m| (*m).to_owned()).collect();
             findings.push(finding(check, subject, affected, code));
         }
@@ -125,6 +121,7 @@ pub fn report() -> Report {
         findings,
         expired_waivers: Vec::new(),
         failed_reads: Vec::new(),
+        configuration: Default::default(),
     }
 }
 
@@ -157,6 +154,11 @@ pub fn waived_report() -> Report {
     ];
     let today = waiver::parse_date("2026-11-28").unwrap_or_else(waiver::today);
     report.expired_waivers = waiver::apply(&mut report.findings, &rules, today);
+    report.configuration = crate::report::RunConfiguration {
+        file: Some("ssync-doctor.toml".into()),
+        disabled_checks: Vec::new(),
+        waivers: waiver::in_force(&report.findings, &rules, today),
+    };
     report
 }
 
@@ -301,5 +303,28 @@ fn skip_reason(check: &str, name: &str) -> String {
         "ews-basic-auth-disabled" => format!("Profile {name} is not an on-premises profile using Basic."),
         "exchange-online-basic-auth" => format!("Profile {name} does not reach Exchange Online."),
         _ => format!("The mailbox of {name} is not in this environment's Exchange Online tenant."),
+    }
+}
+
+/// A mailbox whose results include a failure last failed to synchronise, with an error;
+/// the others last succeeded.
+fn sample_state(statuses: &str) -> MailboxState {
+    if statuses.contains('F') {
+        MailboxState {
+            last_sync_error: Some(
+                "Email cannot be received for this mailbox: the credentials were refused (401).".into(),
+            ),
+            last_sync_error_code: Some(-2147220970),
+            last_sync_error_on: Some("2026-11-28T08:15:00Z".into()),
+            last_successful_sync_on: Some("2026-11-20T07:00:00Z".into()),
+            email_address_approval: Some(EmailApproval::Approved),
+            ..MailboxState::all(SyncStatus::Failure)
+        }
+    } else {
+        MailboxState {
+            last_successful_sync_on: Some("2026-11-28T08:55:00Z".into()),
+            email_address_approval: Some(EmailApproval::Approved),
+            ..MailboxState::all(SyncStatus::Success)
+        }
     }
 }

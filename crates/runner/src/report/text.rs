@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use anstyle::{AnsiColor, Style};
 use ssync_core::Status;
 
+use super::prose;
 use super::view::{self, STATUS_ORDER};
 use super::{RenderOptions, Report};
 
@@ -21,7 +22,7 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = String::new();
     header(&mut out, report, &paint);
     table(&mut out, report, &paint);
-    problems(&mut out, report, &paint);
+    problems(&mut out, report, opts, &paint);
     for note in view::expired_notes(report) {
         push_wrapped(&mut out, &format!("Note: {note}"), 0, 2);
     }
@@ -58,6 +59,9 @@ fn header(out: &mut String, report: &Report, paint: &Painter) {
         report.finished_at,
         view::plural(report.summary.mailboxes, "mailbox")
     );
+    if let Some(shaped) = report.configuration.summary() {
+        push_wrapped(out, &shaped, 0, 2);
+    }
     out.push('\n');
 }
 
@@ -96,19 +100,18 @@ fn counts(out: &mut String, counts: &ssync_core::Summary, paint: &Painter) {
     out.push('\n');
 }
 
-fn problems(out: &mut String, report: &Report, paint: &Painter) {
-    let groups = view::problems_by_subject(report);
+fn problems(out: &mut String, report: &Report, opts: &RenderOptions, paint: &Painter) {
+    let groups = view::problems_by_subject(report, opts);
     let listed: usize = groups.iter().map(|g| g.findings.len()).sum();
     let bold = Style::new().bold();
-    let skipped = report.summary.skip;
+    let not_listed = view::not_listed_note(report, opts);
     let title = if listed == 0 {
-        format!("No problems found ({} skipped, not listed).", skipped)
+        format!("No problems found{not_listed}.")
     } else {
         format!(
-            "Problems: {} on {} ({} skipped, not listed)",
+            "Problems: {} on {}{not_listed}",
             listed,
             view::plural(groups.len(), "subject"),
-            skipped
         )
     };
     let _ = writeln!(out, "{}\n", paint.style(bold, &title));
@@ -120,6 +123,9 @@ fn problems(out: &mut String, report: &Report, paint: &Painter) {
         if g.subject.kind != "mailbox" || g.mailboxes.len() > 1 {
             let affected = format!("affects: {}", g.mailboxes.join(", "));
             push_wrapped(out, &affected, 2, 4);
+        }
+        if let Some(state) = g.subject.state.as_ref().filter(|s| !s.is_unknown()) {
+            push_wrapped(out, &format!("sync state: {}", state.summary()), 2, 4);
         }
         for f in &g.findings {
             let label = format!("{:<6}", f.status.as_str().to_uppercase());
@@ -142,9 +148,9 @@ fn problems(out: &mut String, report: &Report, paint: &Painter) {
                     "",
                     paint.style(Style::new().dimmed(), "evidence:")
                 );
-                for (key, value) in &f.evidence {
-                    let line = format!("{key}: {}", view::evidence_text(value));
-                    push_wrapped(out, &line, BODY_INDENT + 2, BODY_INDENT + 4);
+                for (depth, line) in prose::evidence_lines(&f.evidence) {
+                    let indent = BODY_INDENT + 2 + 2 * depth;
+                    push_wrapped(out, &line, indent, indent + 2);
                 }
             }
             let fix_label = paint.style(Style::new().dimmed(), "fix:");
@@ -159,8 +165,8 @@ fn problems(out: &mut String, report: &Report, paint: &Painter) {
             }
             if let Some(fix) = &f.remediation {
                 let _ = writeln!(out, "{:BODY_INDENT$}{fix_label}", "");
-                for (first, rest, text) in markdown_blocks(fix) {
-                    push_wrapped(out, &text, BODY_INDENT + 2 + first, BODY_INDENT + 2 + rest);
+                for line in prose::to_text(fix, BODY_INDENT + 2, WIDTH) {
+                    let _ = writeln!(out, "{line}");
                 }
                 shown.push((fix, g.subject.name.clone()));
             }
@@ -172,72 +178,13 @@ fn problems(out: &mut String, report: &Report, paint: &Painter) {
     }
 }
 
-/// Splits Markdown into paragraphs and list items, each re-joined into one line, with the
-/// indent of its first line and of its continuation lines (under the item's text), so that it
-/// can be re-wrapped to the terminal. Bold markers are dropped.
-fn markdown_blocks(md: &str) -> Vec<(usize, usize, String)> {
-    let mut blocks: Vec<(usize, usize, String)> = Vec::new();
-    let mut open = false;
-    for raw in md.lines() {
-        let line = raw.replace("**", "");
-        let indent = line.len() - line.trim_start().len();
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            open = false;
-            continue;
-        }
-        match (list_marker_len(trimmed), blocks.last_mut()) {
-            (None, Some(last)) if open => {
-                last.2.push(' ');
-                last.2.push_str(trimmed);
-            }
-            (marker, _) => {
-                blocks.push((indent, indent + marker.unwrap_or(0), trimmed.to_owned()));
-                open = true;
-            }
-        }
-    }
-    blocks
-}
-
-/// The length of a list marker ("1. ", "- ", "* ") at the start of `line`, if any.
-fn list_marker_len(line: &str) -> Option<usize> {
-    if line.starts_with("- ") || line.starts_with("* ") {
-        return Some(2);
-    }
-    let digits = line.bytes().take_while(u8::is_ascii_digit).count();
-    (digits > 0 && line[digits..].starts_with(". ")).then_some(digits + 2)
-}
-
 /// Appends `text` word-wrapped to [`WIDTH`], the first line indented by `first`, the others by
 /// `rest`.
 fn push_wrapped(out: &mut String, text: &str, first: usize, rest: usize) {
-    for line in wrap(text, first, rest) {
+    for line in prose::wrap(text, &" ".repeat(first), &" ".repeat(rest), WIDTH) {
         out.push_str(&line);
         out.push('\n');
     }
-}
-
-fn wrap(text: &str, first: usize, rest: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = " ".repeat(first);
-    let mut empty = true;
-    for word in text.split_whitespace() {
-        let len = line.chars().count();
-        if !empty && len + 1 + word.chars().count() > WIDTH {
-            lines.push(std::mem::replace(&mut line, " ".repeat(rest)));
-            empty = true;
-        }
-        if !empty {
-            line.push(' ');
-        }
-        line.push_str(word);
-        empty = false;
-    }
-    if !empty {
-        lines.push(line);
-    }
-    lines
 }
 
 fn status_style(status: Status) -> Style {
@@ -263,35 +210,5 @@ impl Painter {
         } else {
             text.to_owned()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrap_keeps_lines_within_width_and_indents() {
-        let text = "word ".repeat(40);
-        let lines = wrap(&text, 4, 8);
-        assert!(lines.len() > 1);
-        assert!(lines.iter().all(|l| l.chars().count() <= WIDTH));
-        assert!(lines[0].starts_with("    word"));
-        assert!(lines[1].starts_with("        word"));
-    }
-
-    #[test]
-    fn markdown_list_items_become_blocks_with_hanging_indent() {
-        let md = "Intro line\ncontinues.\n\n1. First **step**\n   goes on.\n2. Second.\n- bullet";
-        let blocks = markdown_blocks(md);
-        assert_eq!(
-            blocks,
-            vec![
-                (0, 0, "Intro line continues.".to_owned()),
-                (0, 3, "1. First step goes on.".to_owned()),
-                (0, 3, "2. Second.".to_owned()),
-                (0, 2, "- bullet".to_owned()),
-            ]
-        );
     }
 }

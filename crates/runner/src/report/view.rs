@@ -4,7 +4,7 @@
 use serde_json::Value;
 use ssync_core::{Finding, Status, SubjectRef};
 
-use super::Report;
+use super::{RenderOptions, Report};
 
 /// Statuses in the order the summaries show them.
 pub const STATUS_ORDER: [Status; 5] = [
@@ -20,6 +20,22 @@ pub fn is_problem(f: &Finding) -> bool {
     matches!(f.status, Status::Warn | Status::Fail | Status::Error)
 }
 
+/// " (12 skipped, 3 passed, not listed)" when a format for people leaves results out, else "".
+pub fn not_listed_note(report: &Report, opts: &RenderOptions) -> String {
+    let mut parts = Vec::new();
+    if !opts.include_skipped && report.summary.skip > 0 {
+        parts.push(format!("{} skipped", report.summary.skip));
+    }
+    if !opts.include_passing && report.summary.pass > 0 {
+        parts.push(format!("{} passed", report.summary.pass));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({}, counted, not listed)", parts.join(", "))
+    }
+}
+
 /// The problems of one subject (a mailbox, a profile or the environment).
 pub struct SubjectProblems<'a> {
     pub subject: &'a SubjectRef,
@@ -29,6 +45,11 @@ pub struct SubjectProblems<'a> {
 }
 
 impl SubjectProblems<'_> {
+    /// True when every listed result of the subject is waived.
+    pub fn all_waived(&self) -> bool {
+        self.findings.iter().all(|f| f.waiver.is_some())
+    }
+
     /// "mailbox Frank Miller <frank.old@contoso.com>" or "profile Legacy Exchange Online".
     pub fn heading(&self) -> String {
         match (self.subject.kind.as_str(), self.mailboxes.as_slice()) {
@@ -38,11 +59,28 @@ impl SubjectProblems<'_> {
     }
 }
 
+/// `findings` with the waived ones moved after the others, each part in its own order.
+pub fn active_then_waived<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<&'a Finding> {
+    let (mut active, waived): (Vec<&Finding>, Vec<&Finding>) = findings.partition(|f| f.waiver.is_none());
+    active.extend(waived);
+    active
+}
+
+/// The results a format for people lists: problems, skips with `--include-skipped`, passes
+/// with `--include-passing`.
+pub fn is_listed(f: &Finding, opts: &RenderOptions) -> bool {
+    is_problem(f)
+        || (f.status == Status::Skip && opts.include_skipped)
+        || (f.status == Status::Pass && opts.include_passing)
+}
+
 /// The problems of `report` grouped by subject: mailboxes first, then profiles, then the
-/// environment; by name within a kind. Within a subject, fails come before errors and warnings.
-pub fn problems_by_subject(report: &Report) -> Vec<SubjectProblems<'_>> {
+/// environment; by name within a kind; subjects whose every problem is waived last. Within a
+/// subject, active results come before waived ones, and fails before errors and warnings.
+/// With `opts` asking for them, skips and passes are listed too.
+pub fn problems_by_subject<'a>(report: &'a Report, opts: &RenderOptions) -> Vec<SubjectProblems<'a>> {
     let mut groups: Vec<SubjectProblems<'_>> = Vec::new();
-    for f in report.findings.iter().filter(|f| is_problem(f)) {
+    for f in report.findings.iter().filter(|f| is_listed(f, opts)) {
         let group = match groups.iter_mut().position(|g| g.subject == &f.subject) {
             Some(i) => &mut groups[i],
             None => {
@@ -64,14 +102,21 @@ pub fn problems_by_subject(report: &Report) -> Vec<SubjectProblems<'_>> {
     }
     for g in &mut groups {
         g.findings
-            .sort_by_key(|f| (problem_rank(f.status), f.check.as_str()));
+            .sort_by_key(|f| (f.waiver.is_some(), problem_rank(f.status), f.check.as_str()));
     }
     groups.sort_by(|a, b| {
-        (kind_rank(&a.subject.kind), &a.subject.name, &a.subject.id).cmp(&(
-            kind_rank(&b.subject.kind),
-            &b.subject.name,
-            &b.subject.id,
-        ))
+        (
+            a.all_waived(),
+            kind_rank(&a.subject.kind),
+            &a.subject.name,
+            &a.subject.id,
+        )
+            .cmp(&(
+                b.all_waived(),
+                kind_rank(&b.subject.kind),
+                &b.subject.name,
+                &b.subject.id,
+            ))
     });
     groups
 }
@@ -260,7 +305,7 @@ mod tests {
     #[test]
     fn problems_group_by_subject_with_mailboxes_first() {
         let report = super::super::sample::report();
-        let groups = problems_by_subject(&report);
+        let groups = problems_by_subject(&report, &RenderOptions::default());
         assert!(groups.iter().all(|g| g.findings.iter().all(|f| is_problem(f))));
         let kinds: Vec<&str> = groups.iter().map(|g| g.subject.kind.as_str()).collect();
         let first_profile = kinds.iter().position(|k| *k == "profile").unwrap();

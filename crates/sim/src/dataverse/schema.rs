@@ -143,6 +143,7 @@ pub static MAILBOX: Entity = Entity {
         c("orgmarkedasprimaryforexchangesync", Bool),
         c("lastsyncerror", Text),
         c("lastsyncerrorcode", Int),
+        c("lastsyncerroroccurredon", DateTime),
         c("lastsuccessfulsynccompletedon", DateTime),
         c("statecode", choice(options::STATE)),
         c("statuscode", choice(options::STATUS)),

@@ -614,6 +614,8 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
                 }
             }
         }
+        let statuses = m.statuses.unwrap_or([1, 1, 1, 1]);
+        let failing = statuses.contains(&2);
         mailboxes.push(Mailbox {
             key: address.to_ascii_lowercase(),
             id,
@@ -624,7 +626,17 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
             incoming,
             outgoing,
             act,
-            statuses: m.statuses.unwrap_or([1, 1, 1, 1]),
+            statuses,
+            last_sync_error: m.last_sync_error.clone(),
+            last_sync_error_code: m.last_sync_error_code,
+            last_sync_error_on: m
+                .last_sync_error_on
+                .clone()
+                .or_else(|| failing.then(|| default_time(1))),
+            // A mailbox that never ran has never succeeded; a failing one last did ten days ago.
+            last_successful_sync: m.last_successful_sync.clone().or_else(|| {
+                (failing || statuses.contains(&1)).then(|| default_time(if failing { 10 } else { 0 }))
+            }),
             active: m.active,
             ews_url: m.ews_url.clone(),
             approval: c

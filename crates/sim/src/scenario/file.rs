@@ -248,6 +248,15 @@ pub struct MailboxFile {
     pub approval: Option<S<OptVal>>,
     #[serde(default = "yes")]
     pub approved_by_admin: bool,
+    /// `lastsyncerror`: the text of the last synchronisation error (default none).
+    pub last_sync_error: Option<String>,
+    /// `lastsyncerrorcode` (default none).
+    pub last_sync_error_code: Option<i64>,
+    /// `lastsyncerroroccurredon` (RFC 3339; default a day ago when a status is Failure).
+    pub last_sync_error_on: Option<String>,
+    /// `lastsuccessfulsynccompletedon` (RFC 3339; default ten days ago for a failing mailbox,
+    /// now for a healthy one, none when nothing ever ran).
+    pub last_successful_sync: Option<String>,
 }
 
 #[derive(Deserialize)]

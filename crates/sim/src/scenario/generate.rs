@@ -111,6 +111,10 @@ pub(crate) fn generated(n: usize) -> Scenario {
             ews_url: None,
             approval: 1,
             approved_by_admin: true,
+            last_sync_error: None,
+            last_sync_error_code: None,
+            last_sync_error_on: None,
+            last_successful_sync: None,
         });
     }
     system_users.push(SystemUser {

@@ -195,6 +195,12 @@ pub struct Mailbox {
     pub ews_url: Option<String>,
     pub approval: i64,
     pub approved_by_admin: bool,
+    /// `lastsyncerror`, `lastsyncerrorcode`, `lastsyncerroroccurredon`,
+    /// `lastsuccessfulsynccompletedon`.
+    pub last_sync_error: Option<String>,
+    pub last_sync_error_code: Option<i64>,
+    pub last_sync_error_on: Option<String>,
+    pub last_successful_sync: Option<String>,
 }
 
 #[derive(Debug, Clone)]

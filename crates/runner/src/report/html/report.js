@@ -41,7 +41,12 @@
     if (s && s !== "problems" && rowStatus !== s) return false;
     if (check.value && row.getAttribute("data-check") !== check.value) return false;
     var q = text.value.trim().toLowerCase();
-    return !q || row.textContent.toLowerCase().indexOf(q) >= 0;
+    if (!q) return true;
+    // The print-only "As for <subject> above" line names another subject: not searched.
+    var textOf = row.textContent;
+    var ref = row.querySelector(".fix-ref");
+    if (ref) textOf = textOf.replace(ref.textContent, "");
+    return textOf.toLowerCase().indexOf(q) >= 0;
   }
 
   function apply() {
@@ -80,7 +85,52 @@
   });
   window.addEventListener("hashchange", function () { readFragment(); apply(); });
 
+  // Sortable columns: a click sorts by the column's data-key (status rank) or text, a second
+  // click reverses; the server's order (problems first, waived last) is the initial one.
+  var tbody = document.querySelector("#findings tbody");
+  var heads = Array.prototype.slice.call(document.querySelectorAll("#findings thead th"));
+  function cellKey(row, col) {
+    var cell = row.cells[col];
+    return (cell.getAttribute("data-key") || cell.textContent).trim().toLowerCase();
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("button.sort"), function (b) {
+    b.addEventListener("click", function () {
+      var col = Number(b.getAttribute("data-sort"));
+      var th = heads[col];
+      var dir = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
+      heads.forEach(function (h) { h.setAttribute("aria-sort", "none"); });
+      th.setAttribute("aria-sort", dir);
+      var sign = dir === "ascending" ? 1 : -1;
+      rows.sort(function (a, c) {
+        var x = cellKey(a, col), y = cellKey(c, col);
+        return x < y ? -sign : x > y ? sign : 0;
+      });
+      rows.forEach(function (row) { tbody.appendChild(row); });
+    });
+  });
+
+  // Expand all / collapse all; every finding opens before printing and closes after.
+  var details = Array.prototype.slice.call(document.querySelectorAll("#findings details"));
+  var expand = document.getElementById("expand-all");
+  function setOpen(open) {
+    details.forEach(function (d) { d.open = open; });
+    expand.setAttribute("aria-pressed", open ? "true" : "false");
+    expand.textContent = open ? "Collapse all" : "Expand all";
+  }
+  expand.addEventListener("click", function () { setOpen(expand.getAttribute("aria-pressed") !== "true"); });
+  var openBeforePrint = null;
+  window.addEventListener("beforeprint", function () {
+    openBeforePrint = details.map(function (d) { return d.open; });
+    details.forEach(function (d) { d.open = true; });
+  });
+  window.addEventListener("afterprint", function () {
+    if (openBeforePrint) details.forEach(function (d, i) { d.open = openBeforePrint[i]; });
+  });
+
   readFragment();
   apply();
+  // How far the page runs over the window's width (0: no horizontal scrolling), for
+  // scripts/check-html.sh at narrow widths.
+  document.body.setAttribute("data-overflow", String(Math.max(0, document.documentElement.scrollWidth - window.innerWidth)));
   document.body.setAttribute("data-ready", "true");
 })();
