@@ -46,7 +46,7 @@ pub(crate) enum TokenProblem {
 }
 
 impl TokenStore {
-    fn issue(&self, info: TokenInfo) -> String {
+    pub(crate) fn issue(&self, info: TokenInfo) -> String {
         let token = ids::random_token();
         self.tokens
             .lock()
@@ -110,6 +110,12 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request) -> Response {
             }
         }
         (&Method::GET, [tenant, "v2.0", ".well-known", "openid-configuration"]) => discovery(&shared, tenant),
+        (&Method::GET, ["metadata", "identity", "oauth2", "token"]) => {
+            crate::managed::imds(&shared, req.headers(), req.uri().query())
+        }
+        (&Method::GET, ["msi", "token"]) => {
+            crate::managed::app_service(&shared, req.headers(), req.uri().query())
+        }
         _ => aad(
             StatusCode::NOT_FOUND,
             "invalid_request",
@@ -271,12 +277,19 @@ fn token(shared: &Shared, tenant: &str, authorization: Option<&str>, body: &[u8]
                 .iter()
                 .map(|x| format!("{}/{x}/oauth2/v2.0/token", shared.urls.authority))
                 .collect();
-            if let Err(r) = crate::assertion::verify(
-                assertion,
-                crate::assertion::TEST_CERTIFICATE_PEM,
-                &app.client_id,
-                &audiences,
-            ) {
+            let federated = crate::federation::claimed_issuer(assertion)
+                .is_some_and(|iss| !iss.eq_ignore_ascii_case(&app.client_id));
+            let checked = if federated {
+                crate::federation::verify(assertion)
+            } else {
+                crate::assertion::verify(
+                    assertion,
+                    crate::assertion::TEST_CERTIFICATE_PEM,
+                    &app.client_id,
+                    &audiences,
+                )
+            };
+            if let Err(r) = checked {
                 return aad(StatusCode::UNAUTHORIZED, "invalid_client", r.aadsts, r.message);
             }
         }
