@@ -60,7 +60,7 @@ impl Cloud {
         }
     }
 
-    pub fn hosts(self) -> CloudHosts {
+    pub const fn hosts(self) -> CloudHosts {
         match self {
             Cloud::Public => CloudHosts {
                 identity: "https://login.microsoftonline.com",

@@ -105,8 +105,9 @@ pub enum ManagedIdentity {
 /// The instance metadata service's fixed link-local address.
 pub const IMDS_BASE: &str = "http://169.254.169.254";
 
-pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";
-pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com";
+/// The public cloud's identity host and Graph (`ssync_core::cloud`).
+pub const DEFAULT_AUTHORITY_HOST: &str = ssync_core::cloud::Cloud::Public.hosts().identity;
+pub const DEFAULT_GRAPH_URL: &str = ssync_core::cloud::Cloud::Public.hosts().graph;
 
 /// Dataverse allows 52 concurrent requests per user before answering 429 (service
 /// protection limits); going above that only buys throttling.

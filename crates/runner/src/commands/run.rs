@@ -26,12 +26,6 @@ pub const IDENTITY_ENDPOINT_VAR: &str = "IDENTITY_ENDPOINT";
 pub const IDENTITY_HEADER_VAR: &str = "IDENTITY_HEADER";
 /// Replaces the instance metadata service's address, as the Azure SDKs allow (tests, pods).
 pub const IMDS_OVERRIDE_VAR: &str = "AZURE_POD_IDENTITY_AUTHORITY_HOST";
-/// The identity service when neither `--authority-host`, its variable nor the configuration
-/// file names one, and no cloud says otherwise.
-pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";
-/// Microsoft Graph when neither `--graph-url` nor the configuration file names one, and no
-/// cloud says otherwise.
-pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com";
 
 /// Builds the settings, naming every missing piece at once and how to give it.
 pub fn settings(args: &ConnectionArgs) -> Result<Settings, CliError> {
@@ -229,8 +223,8 @@ mod tests {
         let s = settings_from(&args(), |n| (n == SECRET_VAR).then(|| "s3cr3t-value".into())).unwrap();
         assert_eq!(names(&s.credential), ["secret", "managed-identity", "azure-cli"]);
         assert_eq!(s.org_url, "https://contoso.crm.dynamics.com");
-        assert_eq!(s.authority_host, DEFAULT_AUTHORITY_HOST);
-        assert_eq!(s.graph_url, DEFAULT_GRAPH_URL);
+        assert_eq!(s.authority_host, ssync_m365::DEFAULT_AUTHORITY_HOST);
+        assert_eq!(s.graph_url, ssync_m365::DEFAULT_GRAPH_URL);
         assert!(!format!("{s:?}").contains("s3cr3t-value"));
         let pinned = ConnectionArgs {
             auth: AuthMode::Secret,
