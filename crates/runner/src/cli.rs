@@ -71,6 +71,20 @@ pub enum Command {
         /// The alert text; `-` or nothing reads it from standard input.
         text: Option<String>,
     },
+    /// Sign in and make one cheap read per permission the selected checks need; list what is
+    /// missing and how to grant it. Exit 0 when all is granted, 1 when something is missing.
+    Preflight {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        selection: SelectionArgs,
+    },
+    /// Print a shell completion script, e.g. `ssync-doctor completions bash > /etc/bash_completion.d/ssync-doctor`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// The simulated tenant on its own.
     Sim {
         #[command(subcommand)]

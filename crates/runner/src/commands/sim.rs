@@ -105,14 +105,33 @@ pub fn banner(sim: &Sim, scenario: &str) -> String {
         quote(&sim.authority_host),
         quote(&sim.graph_url),
     );
+    // The same line for PowerShell: `$env:` for the variable, single quotes doubled inside.
+    let ps = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    let powershell_line = format!(
+        "$env:{SECRET_VAR}={}; ssync-doctor run --org-url {} --tenant-id {} --client-id {} --authority-host {} --graph-url {}",
+        ps(&sim.client_secret),
+        ps(&sim.org_url),
+        ps(&sim.tenant_id),
+        ps(&sim.client_id),
+        ps(&sim.authority_host),
+        ps(&sim.graph_url),
+    );
     format!(
         "Simulated tenant running: {scenario}. Press Ctrl-C to stop.\n\
          \n  identity (authority host)  {}\
          \n  Dataverse (org URL)        {}\
          \n  Microsoft Graph            {}\
          \n  tenant id                  {}\
-         \n  client id                  {}\n\
-         \nDiagnose it with (the secret is this simulator's test application's):\n  {run_line}\n",
-        sim.authority_host, sim.org_url, sim.graph_url, sim.tenant_id, sim.client_id,
+         \n  client id                  {}\
+         \n  managed identity endpoint  {} (IDENTITY_HEADER {})\n\
+         \nDiagnose it with (the secret is this simulator's test application's):\n  {run_line}\n\
+         \nIn PowerShell:\n  {powershell_line}\n",
+        sim.authority_host,
+        sim.org_url,
+        sim.graph_url,
+        sim.tenant_id,
+        sim.client_id,
+        sim.identity_endpoint(),
+        ssync_sim::MANAGED_IDENTITY_HEADER,
     )
 }
