@@ -49,6 +49,7 @@ mod managed;
 mod overrides;
 mod paging;
 mod prefetch;
+mod proxy;
 mod query;
 mod reads;
 mod settings;

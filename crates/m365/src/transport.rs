@@ -143,6 +143,8 @@ pub(crate) struct Transport {
     permits: [Arc<Semaphore>; 4],
     counters: Counters,
     deadline: Instant,
+    /// The proxy variables, to name the proxy in connection errors.
+    proxies: crate::proxy::Proxies,
 }
 
 impl std::fmt::Debug for Transport {
@@ -175,6 +177,7 @@ impl Transport {
             options,
             permits,
             counters: Counters::default(),
+            proxies: crate::proxy::Proxies::from_env(),
         })
     }
 
@@ -305,7 +308,8 @@ impl Transport {
         let timeout = self.options.request_timeout.min(remaining);
         let response = make(&self.client).timeout(timeout).send().await.map_err(|e| {
             if e.is_connect() {
-                AttemptError::ConnectFailed(network_detail(&e))
+                let route = self.proxies.route(e.url());
+                AttemptError::ConnectFailed(format!("{}{route}", network_detail(&e)))
             } else {
                 AttemptError::Network(network_detail(&e))
             }
