@@ -125,12 +125,13 @@ fn url_encode(s: &str) -> String {
         .collect()
 }
 
+/// A stand-in `az` in a fresh directory: `az account get-access-token --resource R …` prints
+/// the simulator's own token for its Dataverse and Graph (fetched from its managed identity
+/// endpoint) and a dummy token for any other resource. Returns a `PATH` that finds it first.
 #[cfg(unix)]
-#[test]
-fn azure_cli_with_a_stand_in_az_on_path() {
+fn stand_in_az(sim: &SimServer, name: &str) -> String {
     use std::os::unix::fs::PermissionsExt;
-    let sim = SimServer::start(&[]);
-    let conn = connection(&sim);
+    let conn = connection(sim);
     let authority = arg(&conn, "--authority-host");
     let org = arg(&conn, "--org-url");
     let graph = arg(&conn, "--graph-url");
@@ -141,7 +142,7 @@ fn azure_cli_with_a_stand_in_az_on_path() {
         + 3000;
     let answer =
         |token: String| format!(r#"{{"accessToken":"{token}","expires_on":{expires},"tokenType":"Bearer"}}"#);
-    let dir = std::env::temp_dir().join(format!("ssync-signin-az-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("ssync-signin-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("dataverse.json"),
@@ -153,16 +154,123 @@ fn azure_cli_with_a_stand_in_az_on_path() {
         answer(managed_identity_token(authority, graph)),
     )
     .unwrap();
+    std::fs::write(
+        dir.join("other.json"),
+        answer("not-a-token-of-any-service".into()),
+    )
+    .unwrap();
     // `az account get-access-token --resource R --tenant T --output json`: R is the 4th word.
     let script = format!(
-        "#!/bin/sh\ncase \"$4\" in\n  {org}*) cat '{d}/dataverse.json' ;;\n  {graph}*) cat '{d}/graph.json' ;;\n  *) echo \"ERROR: unknown resource $4\" >&2; exit 1 ;;\nesac\n",
+        "#!/bin/sh\n# A stand-in for the Azure CLI (tests only).\ncase \"$4\" in\n  {org}*) cat '{d}/dataverse.json' ;;\n  {graph}*) cat '{d}/graph.json' ;;\n  *) cat '{d}/other.json' ;;\nesac\n",
         d = dir.display()
     );
     let az = dir.join("az");
     std::fs::write(&az, script).unwrap();
     std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+    format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+#[cfg(unix)]
+#[test]
+fn azure_cli_with_a_stand_in_az_on_path() {
+    let sim = SimServer::start(&[]);
+    let path = stand_in_az(&sim, "az");
     diagnoses(&sim, &["--auth", "azure-cli"], &[("PATH", &path)]);
+}
+
+/// A proxy that records the target of every `CONNECT` and refuses it: it shows which host
+/// an https request was for without any certificate for that host.
+fn recording_proxy() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::BufRead;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for mut client in listener.incoming().flatten() {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(&client).read_line(&mut line);
+            log.lock().unwrap().push(line.trim().to_owned());
+            let _ = client
+                .write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        }
+    });
+    (url, seen)
+}
+
+#[cfg(unix)]
+#[test]
+fn cloud_usgovhigh_sends_sign_in_and_graph_reads_to_the_us_government_hosts() {
+    let sim = SimServer::start(&["--mailboxes", "2"]);
+    let (secret, args) = sim.secret_and_args();
+    let org = arg(&args, "--org-url").to_owned();
+    let base = |auth: &'static str| -> Vec<String> {
+        [
+            "run",
+            "--org-url",
+            &org,
+            "--tenant-id",
+            arg(&args, "--tenant-id"),
+            "--client-id",
+            arg(&args, "--client-id"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(
+            ["--cloud", "usgovhigh", "--auth", auth]
+                .iter()
+                .map(|s| s.to_string()),
+        )
+        .collect()
+    };
+    // The token request: the cloud's identity host, reached (and refused) through the proxy.
+    let (proxy, seen) = recording_proxy();
+    let words = base("secret");
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let out = run_with_env(
+        &words,
+        &[
+            ("AZURE_CLIENT_SECRET", &secret),
+            ("HTTPS_PROXY", &proxy),
+            ("SSYNC_MAX_RETRIES", "0"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("login.microsoftonline.us:443"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        seen.lock().unwrap()[0],
+        "CONNECT login.microsoftonline.us:443 HTTP/1.1"
+    );
+
+    // Graph reads: signed in by the (stand-in) Azure CLI, Dataverse answered by the simulator,
+    // Graph asked of the US Government host.
+    let (proxy, seen) = recording_proxy();
+    let path = stand_in_az(&sim, "gov");
+    let words = base("azure-cli");
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let out = run_with_env(
+        &words,
+        &[
+            ("PATH", &path),
+            ("HTTPS_PROXY", &proxy),
+            ("SSYNC_MAX_RETRIES", "0"),
+        ],
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert!(!seen.is_empty(), "no https request: {}", stderr(&out));
+    // Graph, and OpenID discovery of mail domains on the cloud's identity host: nothing else.
+    let graph = "CONNECT graph.microsoft.us:443 HTTP/1.1";
+    let discovery = "CONNECT login.microsoftonline.us:443 HTTP/1.1";
+    assert!(seen.iter().any(|l| l == graph), "{seen:?}\n{}", stderr(&out));
+    assert!(
+        seen.iter().all(|l| l == graph || l == discovery),
+        "{seen:?}\n{}",
+        stderr(&out)
+    );
 }
 
 #[test]
