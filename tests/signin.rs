@@ -27,6 +27,13 @@ fn temp(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// Variables whose values are secrets.
+const SECRET_VARS: [&str; 3] = [
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+    "IDENTITY_HEADER",
+];
+
 /// Runs `run --format json` with the simulator's connection, `extra` flags and `env`, and
 /// returns the report; panics with the output when the run did not diagnose.
 fn diagnoses(sim: &SimServer, extra: &[&str], env: &[(&str, &str)]) -> Value {
@@ -34,8 +41,23 @@ fn diagnoses(sim: &SimServer, extra: &[&str], env: &[(&str, &str)]) -> Value {
     let mut all: Vec<&str> = vec!["run"];
     all.extend(conn.iter().map(String::as_str));
     all.extend_from_slice(extra);
-    all.extend_from_slice(&["--format", "json"]);
+    // Every request logged: no secret may be among the lines.
+    all.extend_from_slice(&["--format", "json", "-vvv"]);
     let out = run_with_env(&all, env);
+    let mut secrets: Vec<String> = env
+        .iter()
+        .filter(|(k, _)| SECRET_VARS.contains(k))
+        .map(|(_, v)| v.to_string())
+        .collect();
+    if let Some((_, file)) = env.iter().find(|(k, _)| *k == "AZURE_FEDERATED_TOKEN_FILE") {
+        secrets.push(std::fs::read_to_string(file).unwrap());
+    }
+    for secret in &secrets {
+        assert!(
+            !stdout(&out).contains(secret.as_str()) && !stderr(&out).contains(secret.as_str()),
+            "a secret was printed"
+        );
+    }
     assert_eq!(
         out.status.code(),
         Some(1),
