@@ -61,26 +61,22 @@ impl Cloud {
     }
 
     pub const fn hosts(self) -> CloudHosts {
+        // GCC shares the global identity, Graph and Exchange Online hosts.
+        const GLOBAL: CloudHosts = CloudHosts {
+            identity: "https://login.microsoftonline.com",
+            graph: "https://graph.microsoft.com",
+            exchange_online: &[
+                "outlook.office365.com",
+                "outlook.office.com",
+                "smtp.office365.com",
+            ],
+            dataverse_domains: &["dynamics.com"],
+        };
         match self {
-            Cloud::Public => CloudHosts {
-                identity: "https://login.microsoftonline.com",
-                graph: "https://graph.microsoft.com",
-                exchange_online: &[
-                    "outlook.office365.com",
-                    "outlook.office.com",
-                    "smtp.office365.com",
-                ],
-                dataverse_domains: &["dynamics.com"],
-            },
+            Cloud::Public => GLOBAL,
             Cloud::UsGov => CloudHosts {
-                identity: "https://login.microsoftonline.com",
-                graph: "https://graph.microsoft.com",
-                exchange_online: &[
-                    "outlook.office365.com",
-                    "outlook.office.com",
-                    "smtp.office365.com",
-                ],
                 dataverse_domains: &["crm9.dynamics.com"],
+                ..GLOBAL
             },
             Cloud::UsGovHigh => CloudHosts {
                 identity: "https://login.microsoftonline.us",

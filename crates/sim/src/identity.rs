@@ -79,6 +79,21 @@ impl TokenStore {
     }
 }
 
+/// Which of the simulated services a resource URI (a scope without `/.default`) names.
+pub(crate) fn audience_of(shared: &Shared, resource: &str) -> Option<Audience> {
+    let same = |a: &str, b: &str| {
+        a.trim_end_matches('/')
+            .eq_ignore_ascii_case(b.trim_end_matches('/'))
+    };
+    if same(resource, &shared.urls.org) {
+        Some(Audience::Dataverse)
+    } else if same(resource, &shared.urls.graph) {
+        Some(Audience::Graph)
+    } else {
+        None
+    }
+}
+
 fn find_tenant<'a>(shared: &'a Shared, name: &str) -> Option<&'a Tenant> {
     let name = name.to_ascii_lowercase();
     shared
@@ -228,15 +243,7 @@ fn token(shared: &Shared, tenant: &str, authorization: Option<&str>, body: &[u8]
             ),
         );
     };
-    let same = |a: &str, b: &str| {
-        a.trim_end_matches('/')
-            .eq_ignore_ascii_case(b.trim_end_matches('/'))
-    };
-    let audience = if same(resource, &shared.urls.org) {
-        Audience::Dataverse
-    } else if same(resource, &shared.urls.graph) {
-        Audience::Graph
-    } else {
+    let Some(audience) = audience_of(shared, resource) else {
         return aad(
             StatusCode::BAD_REQUEST,
             "invalid_resource",

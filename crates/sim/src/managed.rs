@@ -18,7 +18,7 @@ use axum::response::Response;
 use serde_json::json;
 
 use crate::errors;
-use crate::identity::{Audience, TokenInfo};
+use crate::identity::TokenInfo;
 use crate::server::Shared;
 
 /// The `IDENTITY_HEADER` value the simulated platform gives its processes (a test value).
@@ -63,16 +63,8 @@ fn issue(shared: &Shared, query: Option<&str>, api_version: &str, imds_shape: bo
     {
         return error(StatusCode::BAD_REQUEST, "invalid_request", "Identity not found");
     }
-    let same = |a: &str, b: &str| {
-        a.trim_end_matches('/')
-            .eq_ignore_ascii_case(b.trim_end_matches('/'))
-    };
     let resource = params.get("resource").map(String::as_str).unwrap_or("");
-    let audience = if same(resource, &shared.urls.org) {
-        Audience::Dataverse
-    } else if same(resource, &shared.urls.graph) {
-        Audience::Graph
-    } else {
+    let Some(audience) = crate::identity::audience_of(shared, resource) else {
         return error(
             StatusCode::BAD_REQUEST,
             "invalid_resource",

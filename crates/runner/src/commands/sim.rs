@@ -96,26 +96,22 @@ pub async fn serve(args: &ScenarioArgs) -> Result<ExitCode, CliError> {
 /// What `sim serve` prints: the URLs, the ids, and a line to paste. The secret printed is the
 /// simulated tenant's own test application's, which exists only in this process.
 pub fn banner(sim: &Sim, scenario: &str) -> String {
-    let run_line = format!(
-        "{SECRET_VAR}={} ssync-doctor run --org-url {} --tenant-id {} --client-id {} --authority-host {} --graph-url {}",
-        quote(&sim.client_secret),
-        quote(&sim.org_url),
-        quote(&sim.tenant_id),
-        quote(&sim.client_id),
-        quote(&sim.authority_host),
-        quote(&sim.graph_url),
-    );
+    let line = |secret: String, q: &dyn Fn(&str) -> String| {
+        format!(
+            "{secret} ssync-doctor run --org-url {} --tenant-id {} --client-id {} --authority-host {} --graph-url {}",
+            q(&sim.org_url),
+            q(&sim.tenant_id),
+            q(&sim.client_id),
+            q(&sim.authority_host),
+            q(&sim.graph_url),
+        )
+    };
+    let run_line = line(format!("{SECRET_VAR}={}", quote(&sim.client_secret)), &|v| {
+        quote(v)
+    });
     // The same line for PowerShell: `$env:` for the variable, single quotes doubled inside.
     let ps = |v: &str| format!("'{}'", v.replace('\'', "''"));
-    let powershell_line = format!(
-        "$env:{SECRET_VAR}={}; ssync-doctor run --org-url {} --tenant-id {} --client-id {} --authority-host {} --graph-url {}",
-        ps(&sim.client_secret),
-        ps(&sim.org_url),
-        ps(&sim.tenant_id),
-        ps(&sim.client_id),
-        ps(&sim.authority_host),
-        ps(&sim.graph_url),
-    );
+    let powershell_line = line(format!("$env:{SECRET_VAR}={};", ps(&sim.client_secret)), &ps);
     format!(
         "Simulated tenant running: {scenario}. Press Ctrl-C to stop.\n\
          \n  identity (authority host)  {}\
@@ -134,4 +130,40 @@ pub fn banner(sim: &Sim, scenario: &str) -> String {
         sim.identity_endpoint(),
         ssync_sim::MANAGED_IDENTITY_HEADER,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_banner_has_a_posix_line_and_a_powershell_line() {
+        let sim = ssync_sim::start(Scenario::contoso(), Knobs::default())
+            .await
+            .unwrap();
+        let text = banner(&sim, "contoso");
+        let posix = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("AZURE_CLIENT_SECRET="))
+            .unwrap();
+        let ps = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("$env:AZURE_CLIENT_SECRET="))
+            .unwrap();
+        assert!(
+            ps.contains(&format!("$env:AZURE_CLIENT_SECRET='{}';", sim.client_secret)),
+            "{ps}"
+        );
+        for flag in [
+            "--org-url",
+            "--tenant-id",
+            "--client-id",
+            "--authority-host",
+            "--graph-url",
+        ] {
+            assert!(posix.contains(flag) && ps.contains(flag), "{flag}");
+        }
+        assert!(ps.contains(&format!("--org-url '{}'", sim.org_url)), "{ps}");
+        sim.shutdown().await;
+    }
 }
