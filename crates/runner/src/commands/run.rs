@@ -56,6 +56,7 @@ pub fn settings_from(
     if tenant_id.is_none() {
         missing.push("the tenant id: pass --tenant-id or set AZURE_TENANT_ID");
     }
+    let nothing_configured = !available.any_configured();
     let credential = available.credential(args.auth);
     let credential = match credential {
         Ok(c) => Some(c),
@@ -66,6 +67,13 @@ pub fn settings_from(
     };
     if client_id.is_none() && credential.as_ref().is_none_or(Credential::needs_client_id) {
         missing.push("the application (client) id: pass --client-id or set AZURE_CLIENT_ID");
+    }
+    // Already failing: say also how to give a credential, when the environment names none.
+    if !missing.is_empty() && args.auth == AuthMode::Auto && nothing_configured {
+        if client_id.is_none() {
+            missing.push("the application (client) id: pass --client-id or set AZURE_CLIENT_ID");
+        }
+        missing.push(CREDENTIAL_HOW);
     }
     let (Some(org_url), Some(tenant_id), Some(credential)) = (org_url, tenant_id, credential) else {
         return Err(CliError::Usage(format!(
@@ -117,7 +125,19 @@ const CERTIFICATE_HOW: &str = "the certificate: set AZURE_CLIENT_CERTIFICATE_PAT
 const WORKLOAD_HOW: &str = "the federated token: set AZURE_FEDERATED_TOKEN_FILE to the file your platform \
      writes (GitHub Actions, Azure DevOps, AKS)";
 
+const CREDENTIAL_HOW: &str = "a credential: set AZURE_CLIENT_SECRET (never a flag), \
+     AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE, or use --auth managed-identity \
+     or --auth azure-cli (docs/setup.md)";
+
 impl Available {
+    /// True when the environment names an app credential or a managed identity endpoint.
+    fn any_configured(&self) -> bool {
+        self.secret.is_some()
+            || self.certificate.is_some()
+            || self.workload.is_some()
+            || self.managed_announced
+    }
+
     fn from_env(env: &impl Fn(&str) -> Option<String>) -> Self {
         let var = |name: &str| env(name).filter(|v| !v.trim().is_empty());
         let endpoint = var(IDENTITY_ENDPOINT_VAR).zip(var(IDENTITY_HEADER_VAR));
