@@ -353,8 +353,9 @@ fn connection_settings_come_from_flag_then_environment_then_file() {
         &[secret[0], ("SSYNC_ORG_URL", "http://env.example.com")],
     );
     assert!(stderr(&o).contains("flag.example.com"), "{}", stderr(&o));
-    // Only the secret is missing when the file gives the rest.
-    let o = cfg.run(&["run"]);
+    // Only the secret is missing when the file gives the rest (pinned: `auto` would go on to
+    // the managed identity and the Azure CLI, and first refuse the file's http URL).
+    let o = cfg.run(&["run", "--auth", "secret"]);
     let err = stderr(&o);
     assert!(
         err.contains("AZURE_CLIENT_SECRET") && !err.contains("SSYNC_ORG_URL"),

@@ -42,10 +42,17 @@ pub fn render() -> Result<String, String> {
 }
 
 pub fn run(root: &Path, check: bool) -> Result<(), String> {
-    let path = root.join("docs/checks.md");
-    let fresh = render()?;
+    let mut files = vec![(std::path::PathBuf::from("docs/checks.md"), render()?)];
+    files.extend(crate::cli_reference::render()?);
+    for (relative, fresh) in files {
+        write_or_check(&root.join(relative), &fresh, check)?;
+    }
+    Ok(())
+}
+
+fn write_or_check(path: &Path, fresh: &str, check: bool) -> Result<(), String> {
     if check {
-        let current = fs::read_to_string(&path).unwrap_or_default();
+        let current = fs::read_to_string(path).unwrap_or_default();
         if current != fresh {
             return Err(format!(
                 "{} is stale: run `cargo xtask docs` and commit the result",
@@ -54,7 +61,10 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
         }
         println!("{} is up to date", path.display());
     } else {
-        fs::write(&path, fresh).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        }
+        fs::write(path, fresh).map_err(|e| format!("writing {}: {e}", path.display()))?;
         println!("wrote {}", path.display());
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! `cargo xtask …`: chores that keep the repository consistent.
 //!
-//! - `cargo xtask docs` regenerates `docs/checks.md` from the checks' metadata;
+//! - `cargo xtask docs` regenerates `docs/checks.md` from the checks' metadata, and the
+//!   command-line reference (`docs/cli.md`, `docs/man/`) from the clap definition;
 //!   `cargo xtask docs --check` fails when the committed file is stale (CI runs it).
 //! - `cargo xtask new-check SLUG` scaffolds a check crate and wires it into the runner.
 //! - `cargo xtask prove-new-check` scaffolds `demo-probe` in a copy of the workspace, runs
@@ -8,6 +9,7 @@
 //! - `cargo xtask bench` measures whole runs against the simulated tenant (docs/performance.md).
 
 mod bench;
+mod cli_reference;
 mod docs;
 mod new_check;
 mod prove;
@@ -26,7 +28,8 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Regenerate docs/checks.md from the registered checks' metadata.
+    /// Regenerate docs/checks.md from the registered checks' metadata, and docs/cli.md and
+    /// docs/man/ from the command-line definition.
     Docs {
         /// Do not write; fail when the file on disk differs from what would be generated.
         #[arg(long)]

@@ -1,16 +1,6 @@
 //! Recognising Exchange Online endpoints. Shared by the checks that must never probe them and
-//! by those that look for Basic authentication against them.
-
-/// Host names (and their sub-domains) that are Exchange Online, across Microsoft's clouds.
-const EXCHANGE_ONLINE_HOSTS: &[&str] = &[
-    "outlook.office365.com",
-    "outlook.office.com",
-    "smtp.office365.com",
-    "outlook.office365.us",
-    "outlook.office.de",
-    "partner.outlook.cn",
-    "webmail.apps.mil",
-];
+//! by those that look for Basic authentication against them. The hosts come from the cloud
+//! table ([`crate::cloud`]).
 
 /// The lower-cased host of a URL or bare host name (`https://host:443/path` → `host`).
 pub fn host_of(location: &str) -> Option<String> {
@@ -30,9 +20,7 @@ pub fn host_of(location: &str) -> Option<String> {
 /// True when the location's host is an Exchange Online host or one of its sub-domains.
 pub fn is_exchange_online(location: &str) -> bool {
     host_of(location).is_some_and(|host| {
-        EXCHANGE_ONLINE_HOSTS
-            .iter()
-            .any(|eo| host == *eo || host.ends_with(&format!(".{eo}")))
+        crate::cloud::exchange_online_hosts().any(|eo| crate::cloud::is_within(&host, eo))
     })
 }
 
@@ -55,6 +43,13 @@ mod tests {
         ));
         assert!(!is_exchange_online("https://notoutlook.office365.com/EWS"));
         assert!(!is_exchange_online(""));
+        for eo in [
+            "https://outlook.office365.us/EWS/Exchange.asmx",
+            "partner.outlook.cn",
+            "webmail.apps.mil",
+        ] {
+            assert!(is_exchange_online(eo), "{eo}");
+        }
     }
 
     #[test]

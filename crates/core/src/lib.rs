@@ -48,6 +48,7 @@
 
 pub mod address;
 pub mod check;
+pub mod cloud;
 pub mod data;
 mod declare;
 pub mod finding;

@@ -69,9 +69,26 @@ pub(crate) fn aadsts_advice(code: u32, tenant: &str, client_id: &str) -> String 
              consent for its API permissions (Graph User.Read.All, MailboxSettings.Read) in Entra admin \
              centre > App registrations > API permissions"
         ),
-        700027 | 700024 | 700023 => format!(
+        // AADSTS700023 "Client assertion audience claim does not match Realm issuer": the
+        // assertion was made for another token endpoint, not a certificate problem.
+        700023 => format!(
+            "the client assertion's audience is not this token endpoint: the assertion of application \
+             {client_id} was made for another tenant or cloud. Check --tenant-id and --cloud (or \
+             --authority-host); the certificate itself was not the problem"
+        ),
+        700024 => "the client assertion is outside its validity period: check this machine's clock \
+                   (and, for workload identity, that the federated token file is renewed)"
+            .to_owned(),
+        700027 => format!(
             "the certificate assertion was rejected: upload the certificate's public part to application \
-             {client_id} under Certificates & secrets, and check the machine clock"
+             {client_id} under Certificates & secrets (the thumbprint must match the file you sign with)"
+        ),
+        // Workload identity federation: no federated credential of the app matches the
+        // presented token (AADSTS70021 and its issuer/audience/subject variants).
+        70021 | 700211 | 700212 | 700213 => format!(
+            "no federated credential of application {client_id} matches the presented token: under \
+             Certificates & secrets > Federated credentials the issuer, subject and audience \
+             (api://AzureADTokenExchange) must equal those of the token in AZURE_FEDERATED_TOKEN_FILE"
         ),
         500011 => {
             "the resource (the environment or Graph URL) is not known in this tenant. Check --org-url: \
@@ -79,8 +96,8 @@ pub(crate) fn aadsts_advice(code: u32, tenant: &str, client_id: &str) -> String 
                 .to_owned()
         }
         7000218 | 7000216 => format!(
-            "no credential was sent for application {client_id}: set AZURE_CLIENT_SECRET or \
-             AZURE_CLIENT_CERTIFICATE_PATH"
+            "no credential was sent for application {client_id}: set AZURE_CLIENT_SECRET, \
+             AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE"
         ),
         _ => format!("sign-in of application {client_id} in tenant {tenant} was refused"),
     }
@@ -120,6 +137,12 @@ mod tests {
         assert!(aadsts_advice(700016, "t", "c").contains("--client-id"));
         assert!(aadsts_advice(90002, "t", "c").contains("--tenant-id"));
         assert!(aadsts_advice(65001, "t", "c").contains("consent"));
+        let audience = aadsts_advice(700023, "t", "c");
+        assert!(
+            audience.contains("audience") && audience.contains("--cloud"),
+            "{audience}"
+        );
+        assert!(aadsts_advice(700213, "t", "c").contains("Federated credentials"));
         let e = ConnectError::Auth {
             code: Some("AADSTS7000215".into()),
             advice: "a".into(),

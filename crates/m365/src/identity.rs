@@ -1,8 +1,10 @@
 //! Access tokens: one per audience (Dataverse, Graph), cached and renewed before they expire.
-//! Client credentials with a secret or a certificate assertion, or the Azure CLI of a
-//! signed-in administrator. Tokens live in `SecretString`s and are never logged.
+//! Client credentials with a secret, a certificate assertion or a federated assertion
+//! (workload identity), the managed identity of the Azure resource, or the Azure CLI of a
+//! signed-in administrator; with `--auth auto`, the first of these that signs in. Tokens live
+//! in `SecretString`s and are never logged.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
@@ -49,6 +51,10 @@ pub(crate) struct Identity {
     tenant: String,
     client_id: String,
     credential: Credential,
+    /// In a chain, the index (in `credential.flattened()`) of the credential that signed in.
+    chosen: OnceLock<usize>,
+    /// The client for the local managed identity endpoints (no proxy).
+    managed: reqwest::Client,
     /// Resource URLs without a trailing slash: `[dataverse, graph]`.
     resources: [String; 2],
     cache: [Mutex<Option<Cached>>; 2],
@@ -73,8 +79,11 @@ impl Identity {
         let token_url = authority
             .join(&format!("{}/oauth2/v2.0/token", settings.tenant_id.trim()))
             .map_err(|e| ConnectError::Config(format!("cannot build the token URL: {e}")))?;
+        let managed = crate::managed::client(transport.options().request_timeout)?;
         Ok(Self {
             transport,
+            chosen: OnceLock::new(),
+            managed,
             token_url,
             tenant: settings.tenant_id.trim().to_owned(),
             client_id: settings.client_id.trim().to_owned(),
@@ -96,10 +105,7 @@ impl Identity {
             return Ok(cached.token.clone());
         }
         let resource = &self.resources[audience.index()];
-        let (token, lifetime) = match &self.credential {
-            Credential::AzureCli => crate::azcli::token(resource, &self.tenant).await?,
-            _ => self.client_credentials(resource).await?,
-        };
+        let (token, lifetime) = self.issue(resource).await?;
         tracing::debug!(
             ?audience,
             lifetime_s = lifetime.as_secs(),
@@ -154,30 +160,111 @@ impl Identity {
         out
     }
 
-    async fn client_credentials(&self, resource: &str) -> Result<(SecretString, Duration), ConnectError> {
+    /// A token for `resource` from the credential that signed in before, or, the first time,
+    /// from the first credential of the chain that can. When none can, the error names each
+    /// one tried and why it failed.
+    async fn issue(&self, resource: &str) -> Result<(SecretString, Duration), ConnectError> {
+        let all = self.credential.flattened();
+        if let Some(&i) = self.chosen.get() {
+            return self.issue_with(all[i], resource).await;
+        }
+        let mut tried = Vec::new();
+        for (i, credential) in all.iter().enumerate() {
+            match self.issue_with(credential, resource).await {
+                Ok(issued) => {
+                    let _ = self.chosen.set(i);
+                    tracing::info!(credential = credential.name(), "signed in");
+                    return Ok(issued);
+                }
+                Err(e) if all.len() == 1 => return Err(e),
+                Err(e) => {
+                    tracing::debug!(credential = credential.name(), error = %e, "credential did not sign in");
+                    let refused = !unavailable(credential, &e);
+                    tried.push(format!("{}: {e}", credential.name()));
+                    // Like the Azure SDK's chain: a credential that is not there makes way for
+                    // the next; one that is there and was refused ends the chain with its
+                    // error, rather than signing in as someone else.
+                    if refused {
+                        return Err(chain_error(e, &tried));
+                    }
+                }
+            }
+        }
+        let listed = numbered(&tried);
+        if !self.credential.needs_client_id() {
+            // Nothing was configured and nothing was found: that is missing input.
+            return Err(ConnectError::Config(format!(
+                "no credential is configured: set AZURE_CLIENT_SECRET (the client secret; never a flag) \
+                 or AZURE_CLIENT_CERTIFICATE_PATH (PEM, or PFX with AZURE_CLIENT_CERTIFICATE_PASSWORD) or \
+                 AZURE_FEDERATED_TOKEN_FILE with AZURE_CLIENT_ID, run where a managed identity is, or sign \
+                 in with `az login` (--auth auto tried {listed})"
+            )));
+        }
+        Err(ConnectError::Auth {
+            code: None,
+            advice: format!(
+                "no credential could sign in (--auth auto tried {listed}). Pin one with --auth to see only \
+                 its error; docs/setup.md lists what each needs"
+            ),
+        })
+    }
+
+    async fn issue_with(
+        &self,
+        credential: &Credential,
+        resource: &str,
+    ) -> Result<(SecretString, Duration), ConnectError> {
+        match credential {
+            Credential::AzureCli => crate::azcli::token(resource, &self.tenant).await,
+            Credential::ManagedIdentity(mi) => {
+                crate::managed::token(&self.managed, mi, &self.client_id, resource).await
+            }
+            Credential::Secret(secret) => {
+                self.client_credentials(resource, ("client_secret", secret.clone()))
+                    .await
+            }
+            Credential::Certificate { path, password } => {
+                let assertion = crate::assertion::client_assertion(
+                    path,
+                    password.as_ref(),
+                    &self.client_id,
+                    self.token_url.as_str(),
+                )?;
+                self.client_credentials(resource, ("client_assertion", assertion))
+                    .await
+            }
+            Credential::WorkloadIdentity { token_file } => {
+                let assertion = federated_token(token_file)?;
+                self.client_credentials(resource, ("client_assertion", assertion))
+                    .await
+            }
+            Credential::Chain(_) => Err(ConnectError::Config(
+                "a credential chain cannot hold another chain".into(),
+            )),
+        }
+    }
+
+    /// Client credentials grant (microsoft-apis.md §D.1): a secret, or a client assertion —
+    /// signed with the app's certificate, or issued by a federated identity provider
+    /// (v2-oauth2-client-creds-grant-flow, "access token request with a federated credential").
+    async fn client_credentials(
+        &self,
+        resource: &str,
+        proof: (&'static str, SecretString),
+    ) -> Result<(SecretString, Duration), ConnectError> {
         let scope = format!("{resource}/.default");
         let mut form: Vec<(&str, String)> = vec![
             ("client_id", self.client_id.clone()),
             ("scope", scope),
             ("grant_type", "client_credentials".into()),
         ];
-        let secret_field = match &self.credential {
-            Credential::Secret(secret) => ("client_secret", secret.clone()),
-            Credential::Certificate { path } => {
-                let assertion =
-                    crate::assertion::client_assertion(path, &self.client_id, self.token_url.as_str())?;
-                form.push((
-                    "client_assertion_type",
-                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
-                ));
-                ("client_assertion", assertion)
-            }
-            Credential::AzureCli => {
-                return Err(ConnectError::Config(
-                    "the Azure CLI credential has no client credentials".into(),
-                ));
-            }
-        };
+        if proof.0 == "client_assertion" {
+            form.push((
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".into(),
+            ));
+        }
+        let secret_field = proof;
         let request = format!("POST {}", self.token_url.path());
         let reply = self
             .transport
@@ -220,19 +307,21 @@ impl Identity {
 
     fn token_error(&self, status: u16, body: &[u8]) -> ConnectError {
         let (error, description) = error_parts(body);
-        let code = serde_json::from_slice::<Value>(body)
-            .ok()
+        let json = serde_json::from_slice::<Value>(body).ok();
+        let code = json
+            .as_ref()
             .and_then(|j| j.get("error_codes")?.as_array()?.first()?.as_u64())
             .or_else(|| aadsts_in(&description));
+        let ids = json.as_ref().map(service_ids).unwrap_or_default();
         match code {
             Some(n) => ConnectError::Auth {
                 code: Some(format!("AADSTS{n}")),
-                advice: aadsts_advice(n as u32, &self.tenant, &self.client_id),
+                advice: format!("{}{ids}", aadsts_advice(n as u32, &self.tenant, &self.client_id)),
             },
             None => ConnectError::Auth {
                 code: (!error.is_empty()).then(|| error.clone()),
                 advice: format!(
-                    "the token endpoint answered HTTP {status}: {}",
+                    "the token endpoint answered HTTP {status}: {}{ids}",
                     if description.is_empty() {
                         error
                     } else {
@@ -242,6 +331,80 @@ impl Identity {
             },
         }
     }
+}
+
+/// True when the failure means the credential is not available here (no managed identity
+/// endpoint, no Azure CLI, an unreachable token endpoint), so a chain moves on.
+fn unavailable(credential: &Credential, error: &ConnectError) -> bool {
+    matches!(credential, Credential::ManagedIdentity(_) | Credential::AzureCli)
+        || matches!(error, ConnectError::Unreachable(_))
+}
+
+/// The error of the credential that ended a chain, naming those tried before it.
+fn chain_error(last: ConnectError, tried: &[String]) -> ConnectError {
+    if tried.len() <= 1 {
+        return last;
+    }
+    let before = numbered(&tried[..tried.len() - 1]);
+    match last {
+        ConnectError::Auth { code, advice } => ConnectError::Auth {
+            code,
+            advice: format!("{advice} (--auth auto tried before: {before})"),
+        },
+        ConnectError::Config(m) => ConnectError::Config(format!("{m} (--auth auto tried before: {before})")),
+        other => other,
+    }
+}
+
+fn numbered(tried: &[String]) -> String {
+    tried
+        .iter()
+        .enumerate()
+        .map(|(n, t)| format!("{}. {t}", n + 1))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// ` (trace id …, correlation id …)` of an identity platform error answer, for a support
+/// case: Microsoft finds the sign-in by these. Empty when the answer has neither.
+fn service_ids(json: &Value) -> String {
+    let id = |k: &str| {
+        json.get(k)
+            .and_then(Value::as_str)
+            .map(clean)
+            .filter(|v| !v.is_empty())
+    };
+    let parts: Vec<String> = [
+        ("trace id", id("trace_id")),
+        ("correlation id", id("correlation_id")),
+    ]
+    .into_iter()
+    .filter_map(|(name, v)| Some(format!("{name} {}", v?)))
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+/// The federated token another identity provider wrote to `path`, read anew for every
+/// request (the platform replaces it before it expires). Never quoted in an error.
+fn federated_token(path: &std::path::Path) -> Result<SecretString, ConnectError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConnectError::Config(format!(
+            "the federated token file {} (AZURE_FEDERATED_TOKEN_FILE) cannot be read: {e}",
+            path.display()
+        ))
+    })?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(ConnectError::Config(format!(
+            "the federated token file {} (AZURE_FEDERATED_TOKEN_FILE) is empty",
+            path.display()
+        )));
+    }
+    Ok(SecretString::from(token.to_owned()))
 }
 
 /// The number in the first `AADSTS<digits>` of a text.
@@ -278,6 +441,16 @@ mod tests {
         assert_eq!(aadsts_in("x AADSTS90002: Tenant not found"), Some(90002));
         assert_eq!(aadsts_in("nothing"), None);
         assert_eq!(aadsts_in("AADSTS"), None);
+    }
+
+    #[test]
+    fn identity_errors_carry_the_trace_and_correlation_ids() {
+        let json: Value = serde_json::from_str(
+            r#"{"error":"invalid_client","error_codes":[700023],"trace_id":"t-1","correlation_id":"c-2"}"#,
+        )
+        .unwrap();
+        assert_eq!(service_ids(&json), " (trace id t-1, correlation id c-2)");
+        assert_eq!(service_ids(&serde_json::json!({})), "");
     }
 
     #[test]

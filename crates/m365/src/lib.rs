@@ -45,9 +45,11 @@ mod failure;
 mod identity;
 #[cfg(test)]
 mod leak_tests;
+mod managed;
 mod overrides;
 mod paging;
 mod prefetch;
+mod proxy;
 mod query;
 mod reads;
 mod settings;
@@ -59,7 +61,8 @@ pub use overrides::{
     CONNECT_TIMEOUT_VAR, MAX_BACKOFF_VAR, MAX_RETRIES_VAR, REQUEST_TIMEOUT_VAR, RUN_TIMEOUT_VAR,
 };
 pub use settings::{
-    Credential, DATAVERSE_MAX_CONCURRENCY, DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_URL, Options, Settings,
+    Credential, DATAVERSE_MAX_CONCURRENCY, DEFAULT_AUTHORITY_HOST, DEFAULT_GRAPH_URL, IMDS_BASE,
+    ManagedIdentity, Options, Settings,
 };
 pub use source::LiveSource;
 pub use transport::ClientStats;

@@ -26,20 +26,88 @@ pub struct Settings {
     pub graph_url: String,
 }
 
-/// How the application proves who it is. `Debug` never prints the secret (`SecretString`).
+/// How the application proves who it is. `Debug` never prints a secret (`SecretString`).
 #[derive(Debug, Clone)]
 pub enum Credential {
     /// A client secret (from `AZURE_CLIENT_SECRET`).
     Secret(SecretString),
-    /// A PEM file holding the certificate registered on the app and its private key; the
-    /// client signs a JWT assertion with the key (RS256, `x5t` = SHA-1 thumbprint).
-    Certificate { path: PathBuf },
+    /// The certificate registered on the app with its private key: a PEM file (key
+    /// unencrypted) or a PFX/PKCS#12 file opened with `password`. The client signs a JWT
+    /// assertion with the key (PS256, `x5t#S256` = SHA-256 thumbprint).
+    Certificate {
+        path: PathBuf,
+        password: Option<SecretString>,
+    },
+    /// Workload identity federation: the file (`AZURE_FEDERATED_TOKEN_FILE`) holds a token
+    /// another identity provider issued (GitHub Actions, Azure DevOps, Kubernetes); it is
+    /// sent as the client assertion. The file is read again for every token, as the platform
+    /// renews it.
+    WorkloadIdentity { token_file: PathBuf },
+    /// The managed identity of the Azure resource the tool runs on.
+    ManagedIdentity(ManagedIdentity),
     /// Tokens from the Azure CLI (`az account get-access-token`) of a signed-in administrator.
     AzureCli,
+    /// `--auth auto`: these credentials in order; the first that obtains a token is kept for
+    /// the rest of the run.
+    Chain(Vec<Credential>),
 }
 
-pub const DEFAULT_AUTHORITY_HOST: &str = "https://login.microsoftonline.com";
-pub const DEFAULT_GRAPH_URL: &str = "https://graph.microsoft.com";
+impl Credential {
+    /// How the operator names this credential (`--auth` value).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Credential::Secret(_) => "secret",
+            Credential::Certificate { .. } => "certificate",
+            Credential::WorkloadIdentity { .. } => "workload-identity",
+            Credential::ManagedIdentity(_) => "managed-identity",
+            Credential::AzureCli => "azure-cli",
+            Credential::Chain(_) => "auto",
+        }
+    }
+
+    /// The credentials tried in order (a chain flattened; anything else alone).
+    pub(crate) fn flattened(&self) -> Vec<&Credential> {
+        match self {
+            Credential::Chain(all) => all.iter().flat_map(Credential::flattened).collect(),
+            one => vec![one],
+        }
+    }
+
+    /// True when the credential signs in as an app registration, whose client id is needed
+    /// (for a chain: when it holds one).
+    pub fn needs_client_id(&self) -> bool {
+        match self {
+            Credential::Secret(_) | Credential::Certificate { .. } | Credential::WorkloadIdentity { .. } => {
+                true
+            }
+            Credential::ManagedIdentity(_) | Credential::AzureCli => false,
+            Credential::Chain(all) => all.iter().any(Credential::needs_client_id),
+        }
+    }
+}
+
+/// Where the managed identity's tokens come from.
+/// Sources: "How to use managed identities for Azure resources on an Azure VM to acquire an
+/// access token" (learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token)
+/// and App Service "REST endpoint reference"
+/// (learn.microsoft.com/azure/app-service/overview-managed-identity#rest-endpoint-reference).
+#[derive(Debug, Clone)]
+pub enum ManagedIdentity {
+    /// The instance metadata service of VMs and containers:
+    /// `GET {base}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=…` with
+    /// `Metadata: true`. `base` is `http://169.254.169.254` unless overridden.
+    Imds { base: String },
+    /// App Service, Functions, Container Apps and Automation: `GET {endpoint}?api-version=2019-08-01&resource=…`
+    /// with `X-IDENTITY-HEADER: {header}` (`IDENTITY_ENDPOINT`, `IDENTITY_HEADER`).
+    AppService { endpoint: String, header: SecretString },
+}
+
+/// The instance metadata service's fixed link-local address.
+pub const IMDS_BASE: &str = "http://169.254.169.254";
+
+/// The public cloud's identity host and Graph (`ssync_core::cloud`).
+pub const DEFAULT_AUTHORITY_HOST: &str = ssync_core::cloud::Cloud::Public.hosts().identity;
+pub const DEFAULT_GRAPH_URL: &str = ssync_core::cloud::Cloud::Public.hosts().graph;
 
 /// Dataverse allows 52 concurrent requests per user before answering 429 (service
 /// protection limits); going above that only buys throttling.
@@ -137,6 +205,10 @@ impl Settings {
         }
         for (what, value) in [("--tenant-id", &self.tenant_id), ("--client-id", &self.client_id)] {
             let v = value.trim();
+            // A managed identity (system-assigned) and the Azure CLI sign in without one.
+            if v.is_empty() && what == "--client-id" && !self.credential.needs_client_id() {
+                continue;
+            }
             if v.is_empty() {
                 return Err(ConnectError::Config(format!("{what} is empty")));
             }
@@ -149,16 +221,55 @@ impl Settings {
                 )));
             }
         }
-        if let Credential::Certificate { path } = &self.credential
-            && !path.is_file()
-        {
-            return Err(ConnectError::Config(format!(
-                "the certificate file {} cannot be read; {}",
-                path.display(),
-                crate::assertion::CERTIFICATE_FIX
-            )));
+        for credential in self.credential.flattened() {
+            credential_files_exist(credential)?;
+            if let Credential::ManagedIdentity(mi) = credential {
+                mi.validate()?;
+            }
         }
         Ok(())
+    }
+}
+
+/// The files a credential reads must exist before anything is sent.
+fn credential_files_exist(credential: &Credential) -> Result<(), ConnectError> {
+    match credential {
+        Credential::Certificate { path, .. } if !path.is_file() => Err(ConnectError::Config(format!(
+            "the certificate file {} cannot be read; {}",
+            path.display(),
+            crate::assertion::CERTIFICATE_FIX
+        ))),
+        Credential::WorkloadIdentity { token_file } if !token_file.is_file() => {
+            Err(ConnectError::Config(format!(
+                "the federated token file {} (AZURE_FEDERATED_TOKEN_FILE) cannot be read; point it at \
+                 the token file your platform writes (GitHub Actions, Azure DevOps and AKS set it)",
+                token_file.display()
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+impl ManagedIdentity {
+    /// The endpoint URL. It is plain http by design, so the rule is narrower than for the
+    /// services: only loopback hosts (App Service's local endpoint) and the link-local
+    /// metadata address.
+    pub(crate) fn validate(&self) -> Result<Url, ConnectError> {
+        let (what, value) = match self {
+            ManagedIdentity::Imds { base } => ("the instance metadata endpoint", base),
+            ManagedIdentity::AppService { endpoint, .. } => ("IDENTITY_ENDPOINT", endpoint),
+        };
+        let url = Url::parse(value.trim())
+            .map_err(|e| ConnectError::Config(format!("{what} {value:?} is not a URL ({e})")))?;
+        let link_local = matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_link_local());
+        if url.scheme() == "https" || (url.scheme() == "http" && (is_loopback(&url) || link_local)) {
+            Ok(url)
+        } else {
+            Err(ConnectError::Config(format!(
+                "{what} {url} must be a local endpoint (loopback or 169.254.169.254); a managed identity \
+                 token never travels to another host"
+            )))
+        }
     }
 }
 

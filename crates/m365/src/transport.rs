@@ -212,6 +212,8 @@ pub(crate) struct Transport {
     pauses: [Pause; 4],
     counters: Counters,
     deadline: Instant,
+    /// The proxy variables, to name the proxy in connection errors.
+    proxies: crate::proxy::Proxies,
 }
 
 impl std::fmt::Debug for Transport {
@@ -245,6 +247,7 @@ impl Transport {
             permits,
             pauses: Default::default(),
             counters: Counters::default(),
+            proxies: crate::proxy::Proxies::from_env(),
         })
     }
 
@@ -478,7 +481,8 @@ impl Transport {
             if e.is_timeout() {
                 AttemptError::TimedOut(network_detail(&e))
             } else if e.is_connect() {
-                AttemptError::ConnectFailed(network_detail(&e))
+                let route = self.proxies.route(e.url());
+                AttemptError::ConnectFailed(format!("{}{route}", network_detail(&e)))
             } else {
                 AttemptError::Network(network_detail(&e))
             }

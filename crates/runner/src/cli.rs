@@ -79,6 +79,20 @@ pub enum Command {
         /// The alert text; `-` or nothing reads it from standard input.
         text: Option<String>,
     },
+    /// Sign in and make one cheap read per permission the selected checks need; list what is
+    /// missing and how to grant it. Exit 0 when all is granted, 1 when something is missing.
+    Preflight {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        selection: SelectionArgs,
+    },
+    /// Print a shell completion script, e.g. `ssync-doctor completions bash > /etc/bash_completion.d/ssync-doctor`.
+    Completions {
+        /// bash, zsh, fish, powershell or elvish.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// The simulated tenant on its own.
     Sim {
         #[command(subcommand)]
@@ -124,7 +138,7 @@ pub struct CollectArgs {
 
 /// Where a live environment is and who signs in. The client secret is read only from
 /// `AZURE_CLIENT_SECRET` (a flag value would end up in shell history and process lists).
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// The environment URL, e.g. https://contoso.crm.dynamics.com (the Web API is URL/api/data/v9.2/).
@@ -133,17 +147,74 @@ pub struct ConnectionArgs {
     /// The Entra tenant of the app registration.
     #[arg(long, env = "AZURE_TENANT_ID", value_name = "ID")]
     pub tenant_id: Option<String>,
-    /// The app registration's application (client) id. Its secret comes from AZURE_CLIENT_SECRET,
-    /// or a certificate from AZURE_CLIENT_CERTIFICATE_PATH.
+    /// The app registration's application (client) id (with a managed identity: the client id of
+    /// a user-assigned identity). Its secret comes from AZURE_CLIENT_SECRET, a certificate from
+    /// AZURE_CLIENT_CERTIFICATE_PATH, a federated token from AZURE_FEDERATED_TOKEN_FILE.
     #[arg(long, env = "AZURE_CLIENT_ID", value_name = "ID")]
     pub client_id: Option<String>,
-    /// The identity service, for sovereign clouds and tests [default: https://login.microsoftonline.com].
+    /// How to sign in. `auto` tries, in order: AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,
+    /// AZURE_FEDERATED_TOKEN_FILE, the managed identity, the Azure CLI.
+    #[arg(long, value_enum, default_value_t = AuthMode::Auto)]
+    pub auth: AuthMode,
+    /// The Microsoft cloud; sets the identity host and Graph URL. Default: from the environment
+    /// URL's domain, else public.
+    #[arg(long, env = "SSYNC_CLOUD", value_enum)]
+    pub cloud: Option<CloudArg>,
+    /// The identity service, overriding the cloud's (tests, private endpoints)
+    /// [default: from --cloud, https://login.microsoftonline.com].
     // No clap default: the configuration file comes between the environment and the default.
     #[arg(long, env = "AZURE_AUTHORITY_HOST", value_name = "URL")]
     pub authority_host: Option<String>,
-    /// Microsoft Graph, for sovereign clouds and tests [default: https://graph.microsoft.com].
-    #[arg(long, value_name = "URL")]
+    /// Microsoft Graph, overriding the cloud's [default: from --cloud, https://graph.microsoft.com].
+    #[arg(long, env = "SSYNC_GRAPH_URL", value_name = "URL")]
     pub graph_url: Option<String>,
+}
+
+/// `--auth`: one credential, or the chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum AuthMode {
+    /// The first of the credentials below that is configured and signs in.
+    #[default]
+    Auto,
+    /// Client secret from AZURE_CLIENT_SECRET.
+    Secret,
+    /// Certificate from AZURE_CLIENT_CERTIFICATE_PATH (PEM, or PFX with AZURE_CLIENT_CERTIFICATE_PASSWORD).
+    Certificate,
+    /// Federated token from AZURE_FEDERATED_TOKEN_FILE (GitHub Actions, Azure DevOps, AKS).
+    WorkloadIdentity,
+    /// The managed identity of the Azure resource (IDENTITY_ENDPOINT/IDENTITY_HEADER, else the
+    /// instance metadata service).
+    ManagedIdentity,
+    /// `az account get-access-token` of the signed-in Azure CLI.
+    AzureCli,
+}
+
+/// `--cloud` names ([`ssync_core::cloud::Cloud`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CloudArg {
+    /// Global Azure (also GCC for identity and Graph).
+    Public,
+    /// US Government Community Cloud (GCC).
+    Usgov,
+    /// US Government GCC High.
+    Usgovhigh,
+    /// US Government DoD.
+    Usgovdod,
+    /// Azure operated by 21Vianet.
+    China,
+}
+
+impl From<CloudArg> for ssync_core::cloud::Cloud {
+    fn from(c: CloudArg) -> Self {
+        use ssync_core::cloud::Cloud;
+        match c {
+            CloudArg::Public => Cloud::Public,
+            CloudArg::Usgov => Cloud::UsGov,
+            CloudArg::Usgovhigh => Cloud::UsGovHigh,
+            CloudArg::Usgovdod => Cloud::UsGovDod,
+            CloudArg::China => Cloud::China,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Args)]

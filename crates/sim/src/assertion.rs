@@ -14,6 +14,13 @@ pub const TEST_CERTIFICATE_PEM: &str = include_str!("../testdata/test-only-app-c
 /// Its private key: TEST-ONLY, published so tests and the demo can sign assertions.
 pub const TEST_PRIVATE_KEY_PEM: &str = include_str!("../testdata/test-only-app-key.pem");
 
+/// The same certificate and key as a PFX/PKCS#12 file (PBES2, AES-256), TEST-ONLY.
+pub const TEST_PFX: &[u8] = include_bytes!("../testdata/test-only-app.pfx");
+/// The same as a legacy PFX (3DES/RC2), as older Windows exports write it. TEST-ONLY.
+pub const TEST_PFX_LEGACY: &[u8] = include_bytes!("../testdata/test-only-app-legacy.pfx");
+/// The password of both PFX files (TEST-ONLY).
+pub const TEST_PFX_PASSWORD: &str = "test-only-pfx-password";
+
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// Why an assertion was refused: the AADSTS code and its message.
@@ -36,21 +43,31 @@ struct Claims {
     sub: String,
 }
 
-/// base64url(SHA-1(DER)): the certificate's `x5t`.
-fn thumbprint(cert_pem: &str) -> Option<String> {
+/// The DER of the first certificate of a PEM text.
+fn certificate_der(cert_pem: &str) -> Option<Vec<u8>> {
     let body: String = cert_pem
         .lines()
         .filter(|l| !l.starts_with("-----"))
         .collect::<Vec<_>>()
         .concat();
-    let der = STANDARD.decode(body).ok()?;
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, &der);
-    Some(URL_SAFE_NO_PAD.encode(digest.as_ref()))
+    STANDARD.decode(body).ok()
 }
 
-/// Checks the assertion: RS256 (or PS256), `x5t` naming the registered certificate, a valid
-/// signature, `aud` one of `audiences` (the token endpoint), `iss` = `sub` = the client id,
-/// and the validity period.
+/// base64url of a digest of the certificate: SHA-1 gives the older `x5t`, SHA-256 the
+/// `x5t#S256` Entra's certificate-credentials page asks for today.
+fn thumbprint_with(cert_pem: &str, algorithm: &'static aws_lc_rs::digest::Algorithm) -> Option<String> {
+    let der = certificate_der(cert_pem)?;
+    Some(URL_SAFE_NO_PAD.encode(aws_lc_rs::digest::digest(algorithm, &der).as_ref()))
+}
+
+#[cfg(test)]
+fn thumbprint(cert_pem: &str) -> Option<String> {
+    thumbprint_with(cert_pem, &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY)
+}
+
+/// Checks the assertion: RS256 or PS256, `x5t#S256` (or the older `x5t`) naming the registered
+/// certificate, a valid signature, `aud` one of `audiences` (the token endpoint), `iss` = `sub`
+/// = the client id, and the validity period.
 pub fn verify(assertion: &str, cert_pem: &str, client_id: &str, audiences: &[String]) -> Result<(), Refused> {
     let header = jsonwebtoken::decode_header(assertion)
         .map_err(|_| refused(50027, "JWT token is invalid or malformed."))?;
@@ -60,13 +77,16 @@ pub fn verify(assertion: &str, cert_pem: &str, client_id: &str, audiences: &[Str
             "Client assertion must be signed with RS256 or PS256.",
         ));
     }
-    let wanted = thumbprint(cert_pem);
-    if header.x5t.is_none() || header.x5t != wanted {
+    let sha256 =
+        header.x5t_s256.is_some() && header.x5t_s256 == thumbprint_with(cert_pem, &aws_lc_rs::digest::SHA256);
+    let sha1 = header.x5t.is_some()
+        && header.x5t == thumbprint_with(cert_pem, &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY);
+    if !sha256 && !sha1 {
+        let named = header.x5t_s256.as_deref().or(header.x5t.as_deref()).unwrap_or("");
         return Err(refused(
             700027,
             format!(
-                "Client assertion failed signature validation. The key was not found: no certificate with thumbprint '{}' is registered for app '{client_id}'.",
-                header.x5t.as_deref().unwrap_or("")
+                "Client assertion failed signature validation. The key was not found: no certificate with thumbprint '{named}' is registered for app '{client_id}'."
             ),
         ));
     }
@@ -91,10 +111,11 @@ pub fn verify(assertion: &str, cert_pem: &str, client_id: &str, audiences: &[Str
                     format!("Client assertion is not within its valid time range. Current time: {now}."),
                 )
             }
+            // AADSTS700023 "Client assertion audience claim does not match Realm issuer".
             ErrorKind::InvalidAudience => refused(
-                700027,
+                700023,
                 format!(
-                    "Client assertion audience claim does not match the token endpoint ({}).",
+                    "Client assertion audience claim does not match Realm issuer ({}).",
                     audiences.join(" or ")
                 ),
             ),
@@ -103,8 +124,8 @@ pub fn verify(assertion: &str, cert_pem: &str, client_id: &str, audiences: &[Str
     })?;
     if !data.claims.iss.eq_ignore_ascii_case(client_id) || !data.claims.sub.eq_ignore_ascii_case(client_id) {
         return Err(refused(
-            700023,
-            "Client assertion issuer and subject must both be the client id.",
+            700021,
+            "Client assertion application identifier doesn't match 'client_id' parameter.",
         ));
     }
     Ok(())
@@ -145,7 +166,7 @@ mod tests {
         let wrong_aud = sign(claims("https://elsewhere/token", "app", now() + 600), tp.clone());
         assert_eq!(
             verify(&wrong_aud, TEST_CERTIFICATE_PEM, "app", &auds).map_err(|r| r.aadsts),
-            Err(700027)
+            Err(700023)
         );
         let expired = sign(claims(AUD, "app", now() - 3600), tp.clone());
         assert_eq!(
@@ -155,8 +176,13 @@ mod tests {
         let other_app = sign(claims(AUD, "other", now() + 600), tp.clone());
         assert_eq!(
             verify(&other_app, TEST_CERTIFICATE_PEM, "app", &auds).map_err(|r| r.aadsts),
-            Err(700023)
+            Err(700021)
         );
+        let mut ps256 = Header::new(Algorithm::PS256);
+        ps256.x5t_s256 = thumbprint_with(TEST_CERTIFICATE_PEM, &aws_lc_rs::digest::SHA256);
+        let key = EncodingKey::from_rsa_pem(TEST_PRIVATE_KEY_PEM.as_bytes()).expect("test key");
+        let current = jsonwebtoken::encode(&ps256, &claims(AUD, "app", now() + 600), &key).expect("sign");
+        assert_eq!(verify(&current, TEST_CERTIFICATE_PEM, "app", &auds), Ok(()));
         let no_x5t = sign(claims(AUD, "app", now() + 600), None);
         assert_eq!(
             verify(&no_x5t, TEST_CERTIFICATE_PEM, "app", &auds).map_err(|r| r.aadsts),

@@ -46,7 +46,7 @@ pub(crate) enum TokenProblem {
 }
 
 impl TokenStore {
-    fn issue(&self, info: TokenInfo) -> String {
+    pub(crate) fn issue(&self, info: TokenInfo) -> String {
         let token = ids::random_token();
         self.tokens
             .lock()
@@ -76,6 +76,21 @@ impl TokenStore {
             return Err(TokenProblem::WrongAudience);
         }
         Ok(info)
+    }
+}
+
+/// Which of the simulated services a resource URI (a scope without `/.default`) names.
+pub(crate) fn audience_of(shared: &Shared, resource: &str) -> Option<Audience> {
+    let same = |a: &str, b: &str| {
+        a.trim_end_matches('/')
+            .eq_ignore_ascii_case(b.trim_end_matches('/'))
+    };
+    if same(resource, &shared.urls.org) {
+        Some(Audience::Dataverse)
+    } else if same(resource, &shared.urls.graph) {
+        Some(Audience::Graph)
+    } else {
+        None
     }
 }
 
@@ -110,6 +125,12 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request) -> Response {
             }
         }
         (&Method::GET, [tenant, "v2.0", ".well-known", "openid-configuration"]) => discovery(&shared, tenant),
+        (&Method::GET, ["metadata", "identity", "oauth2", "token"]) => {
+            crate::managed::imds(&shared, req.headers(), req.uri().query())
+        }
+        (&Method::GET, ["msi", "token"]) => {
+            crate::managed::app_service(&shared, req.headers(), req.uri().query())
+        }
         _ => aad(
             StatusCode::NOT_FOUND,
             "invalid_request",
@@ -222,15 +243,7 @@ fn token(shared: &Shared, tenant: &str, authorization: Option<&str>, body: &[u8]
             ),
         );
     };
-    let same = |a: &str, b: &str| {
-        a.trim_end_matches('/')
-            .eq_ignore_ascii_case(b.trim_end_matches('/'))
-    };
-    let audience = if same(resource, &shared.urls.org) {
-        Audience::Dataverse
-    } else if same(resource, &shared.urls.graph) {
-        Audience::Graph
-    } else {
+    let Some(audience) = audience_of(shared, resource) else {
         return aad(
             StatusCode::BAD_REQUEST,
             "invalid_resource",
@@ -271,12 +284,19 @@ fn token(shared: &Shared, tenant: &str, authorization: Option<&str>, body: &[u8]
                 .iter()
                 .map(|x| format!("{}/{x}/oauth2/v2.0/token", shared.urls.authority))
                 .collect();
-            if let Err(r) = crate::assertion::verify(
-                assertion,
-                crate::assertion::TEST_CERTIFICATE_PEM,
-                &app.client_id,
-                &audiences,
-            ) {
+            let federated = crate::federation::claimed_issuer(assertion)
+                .is_some_and(|iss| !iss.eq_ignore_ascii_case(&app.client_id));
+            let checked = if federated {
+                crate::federation::verify(assertion)
+            } else {
+                crate::assertion::verify(
+                    assertion,
+                    crate::assertion::TEST_CERTIFICATE_PEM,
+                    &app.client_id,
+                    &audiences,
+                )
+            };
+            if let Err(r) = checked {
                 return aad(StatusCode::UNAUTHORIZED, "invalid_client", r.aadsts, r.message);
             }
         }

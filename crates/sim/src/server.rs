@@ -92,6 +92,17 @@ impl Sim {
         self.shared.stats.snapshot()
     }
 
+    /// The simulated App Service managed identity endpoint (`IDENTITY_ENDPOINT`); its header
+    /// (`IDENTITY_HEADER`) is [`crate::MANAGED_IDENTITY_HEADER`].
+    pub fn identity_endpoint(&self) -> String {
+        format!("{}/msi/token", self.authority_host)
+    }
+
+    /// The base that stands in for the instance metadata service's `http://169.254.169.254`.
+    pub fn imds_base(&self) -> String {
+        self.authority_host.clone()
+    }
+
     /// The URL of a scenario EWS server.
     pub fn ews_server_url(&self, server: &str) -> String {
         format!("{}/{server}/EWS/Exchange.asmx", self.ews_url)

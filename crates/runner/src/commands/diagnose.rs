@@ -109,6 +109,6 @@ pub async fn diagnose_source(
 }
 
 /// Every check linked into this binary.
-fn all_checks() -> Result<Vec<&'static dyn Check>, CliError> {
+pub(crate) fn all_checks() -> Result<Vec<&'static dyn Check>, CliError> {
     Ok(crate::registered()?.iter().map(|r| r.check).collect())
 }

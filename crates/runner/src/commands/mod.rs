@@ -5,6 +5,7 @@ mod diagnose;
 mod explain;
 mod from_bundle;
 mod list;
+mod preflight;
 mod run;
 mod sim;
 mod triage;
@@ -95,6 +96,21 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         Command::Sim {
             command: SimCommand::Serve { scenario },
         } => runtime()?.block_on(sim::serve(&scenario)),
+        Command::Preflight {
+            connection,
+            selection,
+        } => {
+            let config = config()?;
+            let settings = run::settings(&config.connection_args(connection))?;
+            let selection = config.selection_args(selection);
+            runtime()?.block_on(preflight::preflight(settings, &selection))
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "ssync-doctor", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -106,23 +106,74 @@ pub async fn serve(args: &ScenarioArgs) -> Result<ExitCode, CliError> {
 /// What `sim serve` prints: the URLs, the ids, and a line to paste. The secret printed is the
 /// simulated tenant's own test application's, which exists only in this process.
 pub fn banner(sim: &Sim, scenario: &str) -> String {
-    let run_line = format!(
-        "{SECRET_VAR}={} ssync-doctor run --org-url {} --tenant-id {} --client-id {} --authority-host {} --graph-url {}",
-        quote(&sim.client_secret),
-        quote(&sim.org_url),
-        quote(&sim.tenant_id),
-        quote(&sim.client_id),
-        quote(&sim.authority_host),
-        quote(&sim.graph_url),
-    );
+    let line = |secret: String, q: &dyn Fn(&str) -> String| {
+        format!(
+            "{secret} ssync-doctor run --org-url {} --tenant-id {} --client-id {} --authority-host {} --graph-url {}",
+            q(&sim.org_url),
+            q(&sim.tenant_id),
+            q(&sim.client_id),
+            q(&sim.authority_host),
+            q(&sim.graph_url),
+        )
+    };
+    let run_line = line(format!("{SECRET_VAR}={}", quote(&sim.client_secret)), &|v| {
+        quote(v)
+    });
+    // The same line for PowerShell: `$env:` for the variable, single quotes doubled inside.
+    let ps = |v: &str| format!("'{}'", v.replace('\'', "''"));
+    let powershell_line = line(format!("$env:{SECRET_VAR}={};", ps(&sim.client_secret)), &ps);
     format!(
         "Simulated tenant running: {scenario}. Press Ctrl-C to stop.\n\
          \n  identity (authority host)  {}\
          \n  Dataverse (org URL)        {}\
          \n  Microsoft Graph            {}\
          \n  tenant id                  {}\
-         \n  client id                  {}\n\
-         \nDiagnose it with (the secret is this simulator's test application's):\n  {run_line}\n",
-        sim.authority_host, sim.org_url, sim.graph_url, sim.tenant_id, sim.client_id,
+         \n  client id                  {}\
+         \n  managed identity endpoint  {} (IDENTITY_HEADER {})\n\
+         \nDiagnose it with (the secret is this simulator's test application's):\n  {run_line}\n\
+         \nIn PowerShell:\n  {powershell_line}\n",
+        sim.authority_host,
+        sim.org_url,
+        sim.graph_url,
+        sim.tenant_id,
+        sim.client_id,
+        sim.identity_endpoint(),
+        ssync_sim::MANAGED_IDENTITY_HEADER,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_banner_has_a_posix_line_and_a_powershell_line() {
+        let sim = ssync_sim::start(Scenario::contoso(), Knobs::default())
+            .await
+            .unwrap();
+        let text = banner(&sim, "contoso");
+        let posix = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("AZURE_CLIENT_SECRET="))
+            .unwrap();
+        let ps = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("$env:AZURE_CLIENT_SECRET="))
+            .unwrap();
+        assert!(
+            ps.contains(&format!("$env:AZURE_CLIENT_SECRET='{}';", sim.client_secret)),
+            "{ps}"
+        );
+        for flag in [
+            "--org-url",
+            "--tenant-id",
+            "--client-id",
+            "--authority-host",
+            "--graph-url",
+        ] {
+            assert!(posix.contains(flag) && ps.contains(flag), "{flag}");
+        }
+        assert!(ps.contains(&format!("--org-url '{}'", sim.org_url)), "{ps}");
+        sim.shutdown().await;
+    }
 }

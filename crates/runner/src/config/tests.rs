@@ -155,10 +155,7 @@ fn flags_and_environment_win_over_the_file() {
     .unwrap();
     let args = ConnectionArgs {
         org_url: Some("https://flag.crm.dynamics.com".into()),
-        tenant_id: None,
-        client_id: None,
-        authority_host: None,
-        graph_url: None,
+        ..Default::default()
     };
     let merged = c.connection_args(args);
     assert_eq!(merged.org_url.as_deref(), Some("https://flag.crm.dynamics.com"));

@@ -69,7 +69,7 @@ impl<'a> NotingFailures<'a> {
     }
 }
 
-#[async_trait::async_trait]
+#[ssync_core::async_trait]
 impl DataSource for NotingFailures<'_> {
     async fn prepare(&self, plan: &RunPlan) -> Result<(), SourceError> {
         self.inner.prepare(plan).await

@@ -65,6 +65,35 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request) -> Response {
     route(&shared, &parts.method, &path_and_query, &parts.headers)
 }
 
+/// The application permission a read needs (Graph permissions reference: "List users" and
+/// "Get user" need User.Read.All, "Get mailboxSettings" MailboxSettings.Read, "List
+/// deletedItems" of users User.Read.All), and the refusal when the scenario withholds it:
+/// 403 `Authorization_RequestDenied` from the directory, `ErrorAccessDenied` from Exchange.
+fn withheld_permission(shared: &Shared, segs: &[&str]) -> Option<Response> {
+    let needed = match segs {
+        ["v1.0", "users", _, "mailboxSettings", ..] => "MailboxSettings.Read",
+        ["v1.0", "users", ..] | ["v1.0", "directory", "deletedItems", ..] => "User.Read.All",
+        _ => return None,
+    };
+    let withheld = &shared.scenario.app.withheld_graph_permissions;
+    if !withheld.iter().any(|p| p.eq_ignore_ascii_case(needed)) {
+        return None;
+    }
+    Some(if needed == "MailboxSettings.Read" {
+        errors::graph(
+            StatusCode::FORBIDDEN,
+            "ErrorAccessDenied",
+            "Access is denied. Check credentials and try again.",
+        )
+    } else {
+        errors::graph(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        )
+    })
+}
+
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
 }
@@ -88,6 +117,9 @@ pub(crate) fn route(shared: &Shared, method: &Method, path_and_query: &str, head
     }
     let decoded: Vec<String> = path.trim_matches('/').split('/').map(percent_decode).collect();
     let segs: Vec<&str> = decoded.iter().map(String::as_str).collect();
+    if let Some(refusal) = withheld_permission(shared, &segs) {
+        return refusal;
+    }
     let Some(tenant) = shared.graph.tenants.get(&info.tenant_id) else {
         return *not_found(path);
     };

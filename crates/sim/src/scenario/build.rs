@@ -171,6 +171,7 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
         name: f.app.name.clone().unwrap_or_else(|| "ssync-doctor".into()),
         tenant_id: tenant(&f.app.tenant)?.id,
         application_user: f.app.application_user,
+        withheld_graph_permissions: f.app.withheld_graph_permissions.clone(),
     };
 
     // EWS servers.

@@ -60,6 +60,9 @@ pub struct AppFile {
     /// Dataverse refuses its valid tokens with 403 0x80072560.
     #[serde(default = "yes")]
     pub application_user: bool,
+    /// Graph application permissions not granted to the app (default none).
+    #[serde(default)]
+    pub withheld_graph_permissions: Vec<String>,
 }
 
 #[derive(Deserialize)]

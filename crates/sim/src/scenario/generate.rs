@@ -144,6 +144,7 @@ pub(crate) fn generated(n: usize) -> Scenario {
             name: "ssync-doctor".into(),
             tenant_id: TENANT.into(),
             application_user: true,
+            withheld_graph_permissions: vec![],
         },
         environment,
         users,

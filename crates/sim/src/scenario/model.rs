@@ -21,6 +21,9 @@ pub struct App {
     pub tenant_id: String,
     /// Whether Dataverse knows the app as an application user.
     pub application_user: bool,
+    /// Graph application permissions the app was not granted (e.g. `MailboxSettings.Read`):
+    /// Graph refuses the reads that need them with 403.
+    pub withheld_graph_permissions: Vec<String>,
 }
 
 impl std::fmt::Debug for App {
@@ -31,6 +34,7 @@ impl std::fmt::Debug for App {
             .field("name", &self.name)
             .field("tenant_id", &self.tenant_id)
             .field("application_user", &self.application_user)
+            .field("withheld_graph_permissions", &self.withheld_graph_permissions)
             .finish()
     }
 }
