@@ -143,8 +143,9 @@ impl Classification {
 /// What a credential setting allows. Server-to-server (2) and OAuth with Microsoft Entra ID (7)
 /// exist only for Exchange Online; Exchange Hybrid Modern Auth (6) and Windows integrated
 /// authentication (3, NTLM/Negotiate, which Exchange Online does not accept) only for
-/// on-premises; Gmail OAuth (5) only for Gmail. Credentials from a user, queue or profile (0,
-/// 1) and anonymous (4) are used everywhere and say nothing.
+/// on-premises; Gmail OAuth (5) only for Gmail. Credentials from a user, queue or profile
+/// (0 and 1) and anonymous (4) are used everywhere and say nothing.
+///
 /// Sources: Power Apps entity reference `emailserverprofile` (option values); Power Platform
 /// admin "Connect to Exchange Online" and "server-side synchronization support matrix"
 /// (S2S, OAuth); EWS "Authentication and EWS in Exchange" (NTLM on-premises only).
