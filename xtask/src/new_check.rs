@@ -52,6 +52,12 @@ pub fn run(root: &Path, slug: &str) -> Result<(), String> {
         "# xtask new-check: runner dependencies",
         &format!("{package} = {{ path = \"../checks/{slug}\" }}"),
     )?;
+    // Same file: cargo-shear cannot see the generated `use` line that links the crate.
+    insert_after(
+        &root.join("crates/runner/Cargo.toml"),
+        "# xtask new-check: shear-ignored",
+        &format!("    \"{package}\","),
+    )?;
     println!("created crates/checks/{slug} ({package}) and added it to crates/runner/Cargo.toml");
     regenerate_docs(root)?;
     println!(

@@ -163,9 +163,13 @@ async fn error_rate_is_seeded_and_repeatable() {
     let b = with_knobs(knobs).await;
     let second = statuses(&b, 40).await;
     assert_eq!(first, second, "same seed, same faults");
-    let errors = first.iter().filter(|s| **s == 500).count();
+    // A failing backend answers 500, 502, 503 or 504, varied by the seed.
+    let errors = first.iter().filter(|s| **s != 200).count();
     assert!((4..=20).contains(&errors), "{first:?}");
-    assert!(first.iter().all(|s| *s == 200 || *s == 500));
+    assert!(
+        first.iter().all(|s| matches!(*s, 200 | 500 | 502 | 503 | 504)),
+        "{first:?}"
+    );
     assert_eq!(b.stats().dataverse.faults as usize, errors);
     b.shutdown().await;
 }
@@ -358,7 +362,8 @@ async fn graph_and_ews_faults_in_their_shapes() {
     let sim = with_knobs(knobs).await;
     let t = graph_token(&sim).await;
     let (s, b) = get(&graph(&sim, "organization"), &t, None).await;
-    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+    // Graph answers 500, 502, 503 or 504 when a backend fails (learn.microsoft.com/graph/errors).
+    assert!(matches!(s.as_u16(), 500 | 502 | 503 | 504), "{s}");
     assert_eq!(b["error"]["code"], "serviceNotAvailable");
     assert!(b["error"]["innerError"]["request-id"].is_string());
     let r = client()
