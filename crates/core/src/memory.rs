@@ -10,7 +10,10 @@
 //!     .build();
 //! ```
 
+mod index;
+
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +21,7 @@ use crate::address;
 use crate::check::DataNeed;
 use crate::data::{DataSource, RawService, SourceError};
 use crate::records::*;
+use index::{Index, at};
 
 /// Every fact a data source can answer with, as plain data.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -61,6 +65,8 @@ pub struct MemorySource {
     facts: Facts,
     failures: BTreeMap<DataNeed, SourceError>,
     raw_failure: Option<SourceError>,
+    /// Built on the first keyed read, once the facts are complete.
+    index: OnceLock<Index>,
 }
 
 impl MemorySource {
@@ -78,6 +84,19 @@ impl MemorySource {
 
     pub fn facts(&self) -> &Facts {
         &self.facts
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::build(&self.facts))
+    }
+
+    /// The records of `list` at `positions` that satisfy `keep`, in record order.
+    fn candidates<'a, T>(
+        list: &'a [T],
+        positions: &'a [usize],
+        keep: impl Fn(&T) -> bool + 'a,
+    ) -> impl Iterator<Item = &'a T> + 'a {
+        positions.iter().map(move |&i| &list[i]).filter(move |r| keep(r))
     }
 
     /// Fails when the test asked this kind of read to fail, or when the recorded run saw
@@ -214,12 +233,12 @@ impl DataSource for MemorySource {
 
     async fn profile(&self, id: &str) -> Result<Option<EmailServerProfile>, SourceError> {
         self.guard(DataNeed::Profiles, "profile", id)?;
-        Ok(self
-            .facts
-            .profiles
-            .iter()
-            .find(|p| p.id.eq_ignore_ascii_case(id))
-            .cloned())
+        let positions = at(&self.index().profiles, &id.to_ascii_lowercase());
+        Ok(
+            Self::candidates(&self.facts.profiles, positions, |p| p.id.eq_ignore_ascii_case(id))
+                .next()
+                .cloned(),
+        )
     }
 
     async fn mailboxes(&self) -> Result<Vec<Mailbox>, SourceError> {
@@ -229,33 +248,35 @@ impl DataSource for MemorySource {
 
     async fn mailboxes_on_profile(&self, profile_id: &str) -> Result<Vec<Mailbox>, SourceError> {
         self.guard(DataNeed::Mailboxes, "mailboxes_on_profile", profile_id)?;
-        Ok(self
-            .facts
-            .mailboxes
-            .iter()
-            .filter(|m| m.is_on_profile(profile_id))
-            .cloned()
-            .collect())
+        let positions = at(
+            &self.index().mailboxes_by_profile,
+            &profile_id.to_ascii_lowercase(),
+        );
+        Ok(
+            Self::candidates(&self.facts.mailboxes, positions, |m| m.is_on_profile(profile_id))
+                .cloned()
+                .collect(),
+        )
     }
 
     async fn system_user(&self, id: &str) -> Result<Option<SystemUser>, SourceError> {
         self.guard(DataNeed::SystemUsers, "system_user", id)?;
-        Ok(self
-            .facts
-            .system_users
-            .iter()
-            .find(|u| u.id.eq_ignore_ascii_case(id))
-            .cloned())
+        let positions = at(&self.index().system_users, &id.to_ascii_lowercase());
+        Ok(Self::candidates(&self.facts.system_users, positions, |u| {
+            u.id.eq_ignore_ascii_case(id)
+        })
+        .next()
+        .cloned())
     }
 
     async fn queue(&self, id: &str) -> Result<Option<Queue>, SourceError> {
         self.guard(DataNeed::SystemUsers, "queue", id)?;
-        Ok(self
-            .facts
-            .queues
-            .iter()
-            .find(|q| q.id.eq_ignore_ascii_case(id))
-            .cloned())
+        let positions = at(&self.index().queues, &id.to_ascii_lowercase());
+        Ok(
+            Self::candidates(&self.facts.queues, positions, |q| q.id.eq_ignore_ascii_case(id))
+                .next()
+                .cloned(),
+        )
     }
 
     async fn entra_user_by_address(&self, addr: &str) -> Result<Option<EntraUser>, SourceError> {
@@ -264,22 +285,22 @@ impl DataSource for MemorySource {
             "entra_user_by_address",
             &address::normalise(addr),
         )?;
-        Ok(self
-            .facts
-            .entra_users
-            .iter()
-            .find(|u| address::classify(addr, u) != address::AddressMatch::None)
-            .cloned())
+        let positions = at(&self.index().entra_by_address, &address::normalise(addr));
+        Ok(Self::candidates(&self.facts.entra_users, positions, |u| {
+            address::classify(addr, u) != address::AddressMatch::None
+        })
+        .next()
+        .cloned())
     }
 
     async fn entra_user_by_id(&self, id: &str) -> Result<Option<EntraUser>, SourceError> {
         self.guard(DataNeed::EntraUsers, "entra_user_by_id", id)?;
-        Ok(self
-            .facts
-            .entra_users
-            .iter()
-            .find(|u| u.id.eq_ignore_ascii_case(id))
-            .cloned())
+        let positions = at(&self.index().entra_by_id, &id.to_ascii_lowercase());
+        Ok(Self::candidates(&self.facts.entra_users, positions, |u| {
+            u.id.eq_ignore_ascii_case(id)
+        })
+        .next()
+        .cloned())
     }
 
     async fn mailbox_location(&self, user_id: &str) -> Result<MailboxLocation, SourceError> {
@@ -303,13 +324,12 @@ impl DataSource for MemorySource {
             "deleted_users_matching",
             &address::normalise(addr),
         )?;
-        Ok(self
-            .facts
-            .deleted_users
-            .iter()
-            .filter(|d| address::deleted_user_matches(d, addr))
-            .cloned()
-            .collect())
+        let positions = at(&self.index().deleted_by_address, &address::normalise(addr));
+        Ok(Self::candidates(&self.facts.deleted_users, positions, |d| {
+            address::deleted_user_matches(d, addr)
+        })
+        .cloned()
+        .collect())
     }
 
     async fn domain_tenant(&self, domain: &str) -> Result<Option<String>, SourceError> {
@@ -347,5 +367,101 @@ impl DataSource for MemorySource {
             .get(&raw_key(service, path))
             .cloned()
             .ok_or_else(|| SourceError::Unsupported(format!("no raw answer recorded for {path}")))
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+    use crate::fixtures;
+
+    /// The indexed look-ups answer exactly what a scan of the lists answers, first match
+    /// first, across case, spaces, secondary aliases, UPNs and renamed deleted users.
+    #[tokio::test]
+    async fn indexed_reads_answer_what_a_scan_answers() {
+        let mut alias = fixtures::entra_user("U-2", "Grace@Contoso.com");
+        alias.proxy_addresses.push("smtp:g.hopper@contoso.com".into());
+        alias.mail = None;
+        let twin = fixtures::entra_user("u-3", "grace@contoso.com");
+        let deleted = DeletedUser {
+            id: "d1".into(),
+            user_principal_name: "0e3c4d5f6a7b4c8d9e0fa1b2c3d49a1fsam@contoso.com".into(),
+            display_name: None,
+            mail: None,
+            proxy_addresses: vec!["smtp:old.sam@contoso.com".into()],
+            deleted_at: None,
+        };
+        let mut on_p1 = fixtures::mailbox("mb-2", "x@contoso.com");
+        on_p1.profile_id = Some("P1".into());
+        let source = MemorySource::builder()
+            .profile(fixtures::exchange_online_profile("P1"))
+            .mailbox(fixtures::mailbox("mb-1", "a@contoso.com"))
+            .mailbox(on_p1)
+            .system_user(fixtures::system_user("S-1", "a@contoso.com", "u-1"))
+            .entra_user(fixtures::entra_user("u-1", "a@contoso.com"))
+            .entra_user(alias)
+            .entra_user(twin)
+            .deleted_user(deleted)
+            .build();
+        for addr in [
+            "A@contoso.com ",
+            "g.hopper@CONTOSO.com",
+            "grace@contoso.com",
+            "sam@contoso.com",
+            "old.sam@contoso.com",
+            "nobody@contoso.com",
+        ] {
+            let scanned = source
+                .facts
+                .entra_users
+                .iter()
+                .find(|u| address::classify(addr, u) != address::AddressMatch::None)
+                .map(|u| u.id.clone());
+            let indexed = source.entra_user_by_address(addr).await.unwrap().map(|u| u.id);
+            assert_eq!(indexed, scanned, "{addr}");
+            let scanned: Vec<_> = source
+                .facts
+                .deleted_users
+                .iter()
+                .filter(|d| address::deleted_user_matches(d, addr))
+                .map(|d| d.id.clone())
+                .collect();
+            let indexed: Vec<_> = source
+                .deleted_users_matching(addr)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|d| d.id)
+                .collect();
+            assert_eq!(indexed, scanned, "{addr}");
+        }
+        assert_eq!(
+            source
+                .entra_user_by_address("grace@contoso.com")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            "U-2"
+        );
+        assert_eq!(
+            source
+                .deleted_users_matching("sam@contoso.com")
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(source.profile("p1").await.unwrap().is_some());
+        assert!(source.system_user("s-1").await.unwrap().is_some());
+        assert_eq!(source.entra_user_by_id("u-2").await.unwrap().unwrap().id, "U-2");
+        let on: Vec<_> = source
+            .mailboxes_on_profile("p1")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        assert_eq!(on, ["mb-2"]);
     }
 }
