@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ssync_sim::expected::Expected;
 
 /// The Dataverse address of every mailbox a default run covers.
-pub const MAILBOXES: [&str; 21] = [
+pub const MAILBOXES: [&str; 22] = [
     "alice@contoso.com",
     "bob@contoso.com",
     "Heidi.Park@Contoso.com",
@@ -29,6 +29,7 @@ pub const MAILBOXES: [&str; 21] = [
     "sam@contoso.com",
     "uma@contoso.com",
     "xena@contoso.com",
+    "yuri@contoso.com",
 ];
 
 /// Mailboxes that exist but are not in a default run (no server-side sync; inactive).
