@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ssync_sim::expected::Expected;
 
 /// The Dataverse address of every mailbox a default run covers.
-pub const MAILBOXES: [&str; 20] = [
+pub const MAILBOXES: [&str; 22] = [
     "alice@contoso.com",
     "bob@contoso.com",
     "Heidi.Park@Contoso.com",
@@ -28,6 +28,8 @@ pub const MAILBOXES: [&str; 20] = [
     "rita@contoso.com",
     "sam@contoso.com",
     "uma@contoso.com",
+    "xena@contoso.com",
+    "yuri@contoso.com",
 ];
 
 /// Mailboxes that exist but are not in a default run (no server-side sync; inactive).

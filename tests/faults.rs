@@ -19,8 +19,9 @@ type Rows = BTreeMap<(String, String, String), Row>;
 const REPORT: [&str; 3] = ["--format", "json", "--include-passing"];
 
 /// Checks that read Microsoft Graph (users, mailbox settings, licences, deleted users).
-const GRAPH_CHECKS: [&str; 4] = [
+const GRAPH_CHECKS: [&str; 5] = [
     "mailbox-address-mismatch",
+    "mailbox-owner-unavailable",
     "missing-exchange-online-license",
     "recreated-user",
     "hybrid-profile-for-online-mailbox",
