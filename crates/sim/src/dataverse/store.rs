@@ -21,6 +21,14 @@ pub(crate) struct Table {
 
 /// Trace rows computed from their number: a million of them cost an index entry each, not
 /// a stored row.
+/// Which regarding record made-up trace `n` is about: four traces in a row (one of each level
+/// cycle) regard the same record, so every record gets error traces whatever the count of
+/// records (`n % len` alone would give errors only to every fourth record when `len` is a
+/// multiple of four).
+fn noise_regarding(n: usize, len: usize) -> usize {
+    (n / 4) % len
+}
+
 struct NoiseTraces {
     count: usize,
     regarding: Vec<String>,
@@ -47,7 +55,7 @@ impl NoiseTraces {
             "tracecode" => json!(0),
             "level" => json!(level),
             "_regardingobjectid_value" if !self.regarding.is_empty() => {
-                json!(self.regarding[n % self.regarding.len()])
+                json!(self.regarding[noise_regarding(n, self.regarding.len())])
             }
             "regardingobjecttypecode" if !self.regarding.is_empty() => json!("mailbox"),
             "machinename" => json!("SIM-ASYNC-01"),
@@ -113,7 +121,7 @@ impl Table {
         if !regarding.is_empty() {
             let ix = self.indexes.entry("_regardingobjectid_value").or_default();
             for n in 0..count {
-                ix.entry(regarding[n % regarding.len()].to_lowercase())
+                ix.entry(regarding[noise_regarding(n, regarding.len())].to_lowercase())
                     .or_default()
                     .push(first + n);
             }
