@@ -11,7 +11,7 @@
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
-#[path = "../../crates/m365/src/decode.rs"]
+#[path = "../../crates/m365/src/reader/decode.rs"]
 mod decode;
 
 /// Decodes with `f`, then checks the record can be written out again (the report and the

@@ -83,7 +83,7 @@ async fn secrets_and_tokens_never_appear_in_debug_errors_or_logs() {
             printed.push(e.to_string());
         }
     }
-    let tokens = source.client.identity.cached_tokens().await;
+    let tokens = source.reader.identity().cached_tokens().await;
     assert_eq!(tokens.len(), 2, "both tokens were issued");
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(

@@ -10,8 +10,10 @@
 //! * **OpenID discovery** per mail domain, and the unauthenticated **EWS challenge probe**.
 //!
 //! Every fact is read at most once per run, and [`DataSource::prepare`](ssync_core::DataSource::prepare)
-//! reads in bulk for the run's mailboxes (see the `prefetch` module for the targeted/bulk
-//! threshold). Transport: timeouts, retries with backoff honouring `Retry-After`, concurrency
+//! reads in bulk for the run's mailboxes (see the `policy` module for the targeted/bulk
+//! threshold). Three layers depend one way: the `reader` (HTTP and decoding) and the `facts`
+//! store (the caches) know nothing of each other, the `policy` drives the one to fill the
+//! other, and `source` composes them into the [`DataSource`](ssync_core::DataSource). Transport: timeouts, retries with backoff honouring `Retry-After`, concurrency
 //! caps, a response size cap, https only (http for loopback hosts), user agent
 //! `ssync-doctor/<version>`. No secret or token appears in `Debug`, logs or errors.
 //!
@@ -35,23 +37,19 @@
 
 mod assertion;
 mod azcli;
-mod cache;
 pub mod challenge;
-mod client;
-mod decode;
 mod error;
 mod ews;
+mod facts;
 mod failure;
 mod identity;
 #[cfg(test)]
 mod leak_tests;
 mod managed;
 mod overrides;
-mod paging;
-mod prefetch;
+mod policy;
 mod proxy;
-mod query;
-mod reads;
+mod reader;
 mod settings;
 mod source;
 mod transport;

@@ -1,128 +1,37 @@
 //! [`LiveSource`]: the core's data interface over Dataverse, Graph, OpenID discovery and the
 //! EWS probe, with every fact cached for the run.
 
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use ssync_core::records::*;
 use ssync_core::{DataNeed, DataSource, RawService, RunPlan, SourceError, address};
-use tokio::sync::OnceCell;
 use url::Url;
 
-use crate::cache::{Fact, Keyed, once};
-use crate::client::Client;
 use crate::error::{ConnectError, missing_application_user};
+use crate::facts::{FactStore, best_match, once};
 use crate::identity::{Audience, Identity, trim_slash};
+use crate::policy::{Layers, Prefetch, bulk};
+use crate::reader::Reader;
+use crate::reader::client::Client;
 use crate::settings::{Options, Settings, base_url};
-use crate::transport::{ClientStats, Service, Transport};
-
-/// Alerts grouped by the (lower-cased) id of the mailbox they regard.
-/// How far the read of every mailbox has got in telling the environment's size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum MailboxExtent {
-    /// Not read yet, or the first page has not arrived.
-    Reading,
-    /// The first page was full and more follow: a run over every mailbox will read the
-    /// directory in bulk.
-    Large,
-    /// The read ended (or failed) without showing that.
-    Read,
-}
-
-pub(crate) type AlertsByMailbox = Arc<HashMap<String, Vec<Alert>>>;
-
-/// Every Entra user of the tenant, indexed by id and by address (bulk mode).
-#[derive(Debug, Default, Clone)]
-pub(crate) struct UserIndex {
-    pub users: Vec<EntraUser>,
-    pub by_id: HashMap<String, usize>,
-    pub by_address: HashMap<String, Vec<usize>>,
-}
-
-impl UserIndex {
-    pub(crate) fn new(users: Vec<EntraUser>) -> Self {
-        let mut index = UserIndex::default();
-        for (i, u) in users.iter().enumerate() {
-            index.by_id.insert(u.id.to_ascii_lowercase(), i);
-            let mut keys = vec![address::normalise(&u.user_principal_name)];
-            keys.extend(u.mail.as_deref().map(address::normalise));
-            keys.extend(
-                u.proxy_addresses
-                    .iter()
-                    .filter_map(|p| address::smtp_of_proxy(p))
-                    .map(|(a, _)| address::normalise(a)),
-            );
-            keys.sort();
-            keys.dedup();
-            for k in keys {
-                index.by_address.entry(k).or_default().push(i);
-            }
-        }
-        index.users = users;
-        index
-    }
-
-    pub(crate) fn by_address(&self, wanted: &str) -> Option<EntraUser> {
-        let candidates = self.by_address.get(&address::normalise(wanted))?;
-        best_match(wanted, candidates.iter().map(|&i| &self.users[i]))
-    }
-}
-
-/// Of several users that carry an address, the one for whom it is the primary address, then
-/// an alias, then the sign-in name.
-pub(crate) fn best_match<'a>(wanted: &str, users: impl Iterator<Item = &'a EntraUser>) -> Option<EntraUser> {
-    use address::AddressMatch::*;
-    let rank = |m| match m {
-        Primary => 0,
-        Secondary => 1,
-        UserPrincipalName => 2,
-        None => 3,
-    };
-    users
-        .map(|u| (rank(address::classify(wanted, u)), u))
-        .filter(|(r, _)| *r < 3)
-        .min_by_key(|(r, _)| *r)
-        .map(|(_, u)| u.clone())
-}
+use crate::transport::{ClientStats, Transport};
 
 /// The live data source. Build it with [`LiveSource::connect`].
 pub struct LiveSource {
-    pub(crate) client: Client,
-    pub(crate) org_url: String,
-    pub(crate) authority: Url,
-    /// Set by `prepare` for runs over more than `targeted_max_mailboxes` mailboxes: directory
-    /// data is then read in full, in pages, and look-ups are answered from it.
-    pub(crate) bulk: AtomicBool,
-    pub(crate) environment: OnceCell<Fact<Environment>>,
-    pub(crate) profiles: OnceCell<Fact<Vec<EmailServerProfile>>>,
-    pub(crate) all_mailboxes: OnceCell<Fact<Vec<Mailbox>>>,
-    /// What the read of every mailbox has shown of the environment's size, for `anticipate`.
-    pub(crate) mailbox_extent: tokio::sync::watch::Sender<MailboxExtent>,
-    pub(crate) known_mailboxes: std::sync::Mutex<HashMap<String, Mailbox>>,
-    pub(crate) on_profile: Keyed<Vec<Mailbox>>,
-    pub(crate) system_users: Keyed<Option<SystemUser>>,
-    pub(crate) queues: Keyed<Option<Queue>>,
-    pub(crate) all_system_users: OnceCell<Fact<Arc<HashMap<String, SystemUser>>>>,
-    pub(crate) all_queues: OnceCell<Fact<Arc<HashMap<String, Queue>>>>,
-    pub(crate) users_by_id: Keyed<Option<EntraUser>>,
-    pub(crate) users_by_address: Keyed<Option<EntraUser>>,
-    pub(crate) all_users: OnceCell<Fact<Arc<UserIndex>>>,
-    pub(crate) locations: Keyed<MailboxLocation>,
-    pub(crate) deleted: OnceCell<Fact<Arc<Vec<DeletedUser>>>>,
-    pub(crate) domains: Keyed<Option<String>>,
-    pub(crate) probes: Keyed<EwsProbe>,
-    pub(crate) alerts: Keyed<Vec<Alert>>,
-    pub(crate) all_alerts: OnceCell<Fact<AlertsByMailbox>>,
-    /// The start of the alert window (RFC 3339): no older alert is read.
-    pub(crate) alerts_since: std::sync::OnceLock<String>,
+    /// HTTP and decoding: one method per Microsoft read.
+    pub(crate) reader: Reader,
+    /// What this run has learnt, fact by fact.
+    facts: FactStore,
+    /// What to read in bulk, and whether this run does.
+    prefetch: Prefetch,
+    org_url: String,
 }
 
 impl std::fmt::Debug for LiveSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LiveSource")
             .field("org_url", &self.org_url)
-            .field("identity", &self.client.identity)
+            .field("identity", self.reader.identity())
             .field("stats", &self.stats())
             .finish_non_exhaustive()
     }
@@ -151,30 +60,10 @@ impl LiveSource {
             identity: identity.clone(),
         };
         let source = LiveSource {
-            client,
+            reader: Reader::new(client, trim_slash(&settings.org_url), authority),
+            facts: FactStore::default(),
+            prefetch: Prefetch::default(),
             org_url: trim_slash(&settings.org_url),
-            authority,
-            bulk: AtomicBool::new(false),
-            environment: OnceCell::new(),
-            profiles: OnceCell::new(),
-            all_mailboxes: OnceCell::new(),
-            mailbox_extent: tokio::sync::watch::Sender::new(MailboxExtent::Reading),
-            known_mailboxes: Default::default(),
-            on_profile: Keyed::default(),
-            system_users: Keyed::default(),
-            queues: Keyed::default(),
-            all_system_users: OnceCell::new(),
-            all_queues: OnceCell::new(),
-            users_by_id: Keyed::default(),
-            users_by_address: Keyed::default(),
-            all_users: OnceCell::new(),
-            locations: Keyed::default(),
-            deleted: OnceCell::new(),
-            domains: Keyed::default(),
-            probes: Keyed::default(),
-            alerts: Keyed::default(),
-            all_alerts: OnceCell::new(),
-            alerts_since: std::sync::OnceLock::new(),
         };
         let (dataverse, graph) = tokio::join!(
             identity.token(Audience::Dataverse),
@@ -182,7 +71,7 @@ impl LiveSource {
         );
         dataverse?;
         graph?;
-        let env = source.read_environment().await;
+        let env = source.reader.read_environment().await;
         match &env {
             // Dataverse answered, but garbled even after the retries: the run can still go
             // on, and the results that need the organisation report the error.
@@ -195,7 +84,7 @@ impl LiveSource {
             }
             Err(other) => return Err(ConnectError::from_source(other.clone(), "Dataverse")),
         }
-        let _ = source.environment.set(env);
+        let _ = source.facts.environment.set(env);
         Ok(source)
     }
 
@@ -203,37 +92,22 @@ impl LiveSource {
     /// it before the first read (the runner does, right after connecting); otherwise the
     /// run plan's `alerts_since` applies, else the last 30 days.
     pub fn set_alerts_since(&self, since: time::OffsetDateTime) {
-        let _ = self.alerts_since.set(ssync_core::check::format_time(since));
-    }
-
-    /// The start of the alert window in effect.
-    pub(crate) fn alerts_since(&self) -> String {
-        self.alerts_since
-            .get_or_init(|| {
-                ssync_core::check::format_time(ssync_core::CheckOptions::default().alerts_since())
-            })
-            .clone()
+        self.reader
+            .set_alerts_since(ssync_core::check::format_time(since));
     }
 
     /// Requests sent per service, retries and 429s received so far.
     pub fn stats(&self) -> ClientStats {
-        self.client.transport.stats()
+        self.reader.transport().stats()
     }
 
-    pub(crate) fn is_bulk(&self) -> bool {
-        self.bulk.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn remember(&self, mailboxes: &[Mailbox]) {
-        let mut known = self.known_mailboxes.lock().unwrap_or_else(|p| p.into_inner());
-        for m in mailboxes {
-            known.insert(m.id.to_ascii_lowercase(), m.clone());
+    /// The policy's view of the layers, with this source for look-ups through the store.
+    fn layers(&self) -> Layers<'_> {
+        Layers {
+            reader: &self.reader,
+            facts: &self.facts,
+            source: self,
         }
-    }
-
-    pub(crate) fn known_mailbox(&self, id: &str) -> Option<Mailbox> {
-        let known = self.known_mailboxes.lock().unwrap_or_else(|p| p.into_inner());
-        known.get(&id.to_ascii_lowercase()).cloned()
     }
 }
 
@@ -259,19 +133,19 @@ impl DataSource for LiveSource {
         {
             self.set_alerts_since(since);
         }
-        crate::prefetch::prepare(self, plan).await
+        self.prefetch.prepare(self.layers(), plan).await
     }
 
     async fn anticipate(&self, needs: &[DataNeed]) {
-        crate::prefetch::anticipate(self, needs).await
+        self.prefetch.anticipate(self.layers(), needs).await
     }
 
     async fn environment(&self) -> Result<Environment, SourceError> {
-        once(&self.environment, || self.read_environment()).await
+        once(&self.facts.environment, || self.reader.read_environment()).await
     }
 
     async fn profiles(&self) -> Result<Vec<EmailServerProfile>, SourceError> {
-        once(&self.profiles, || self.read_profiles()).await
+        once(&self.facts.profiles, || self.reader.read_profiles()).await
     }
 
     async fn profile(&self, id: &str) -> Result<Option<EmailServerProfile>, SourceError> {
@@ -283,24 +157,25 @@ impl DataSource for LiveSource {
     }
 
     async fn mailboxes(&self) -> Result<Vec<Mailbox>, SourceError> {
-        once(&self.all_mailboxes, || async {
-            let all = self.read_every_mailbox().await?;
-            self.remember(&all);
+        once(&self.facts.all_mailboxes, || async {
+            let all = self.prefetch.read_every_mailbox(&self.reader).await?;
+            self.facts.remember(&all);
             Ok(all)
         })
         .await
     }
 
     async fn find_mailboxes(&self, addresses: &[String]) -> Result<Vec<Mailbox>, SourceError> {
-        let found = self.read_mailboxes_by_address(addresses).await?;
-        self.remember(&found);
+        let found = self.reader.read_mailboxes_by_address(addresses).await?;
+        self.facts.remember(&found);
         Ok(found)
     }
 
     async fn mailboxes_on_profile(&self, profile_id: &str) -> Result<Vec<Mailbox>, SourceError> {
-        if let Some(Ok(all)) = self.all_mailboxes.get() {
+        if let Some(Ok(all)) = self.facts.all_mailboxes.get() {
             let wanted = format!("all:{}", key(profile_id));
             return self
+                .facts
                 .on_profile
                 .get_or(&wanted, || async {
                     Ok(all
@@ -311,59 +186,71 @@ impl DataSource for LiveSource {
                 })
                 .await;
         }
-        self.on_profile
+        self.facts
+            .on_profile
             .get_or(&key(profile_id), || async {
-                let found = self.read_mailboxes_on_profile(profile_id).await?;
-                self.remember(&found);
+                let found = self.reader.read_mailboxes_on_profile(profile_id).await?;
+                self.facts.remember(&found);
                 Ok(found)
             })
             .await
     }
 
     async fn system_user(&self, id: &str) -> Result<Option<SystemUser>, SourceError> {
-        if self.is_bulk() {
-            return Ok(self.all_system_users().await?.get(&key(id)).cloned());
+        if self.prefetch.is_bulk() {
+            let all = bulk::system_users(&self.reader, &self.facts).await?;
+            return Ok(all.get(&key(id)).cloned());
         }
-        self.system_users
-            .get_or(&key(id), || self.read_system_user(id))
+        self.facts
+            .system_users
+            .get_or(&key(id), || self.reader.read_system_user(id))
             .await
     }
 
     async fn queue(&self, id: &str) -> Result<Option<Queue>, SourceError> {
-        if self.is_bulk() {
-            return Ok(self.all_queues().await?.get(&key(id)).cloned());
+        if self.prefetch.is_bulk() {
+            let all = bulk::queues(&self.reader, &self.facts).await?;
+            return Ok(all.get(&key(id)).cloned());
         }
-        self.queues.get_or(&key(id), || self.read_queue(id)).await
+        self.facts
+            .queues
+            .get_or(&key(id), || self.reader.read_queue(id))
+            .await
     }
 
     async fn entra_user_by_address(&self, addr: &str) -> Result<Option<EntraUser>, SourceError> {
-        if self.is_bulk() {
-            return Ok(self.all_users().await?.by_address(addr));
+        if self.prefetch.is_bulk() {
+            return Ok(bulk::users(&self.reader, &self.facts).await?.by_address(addr));
         }
-        self.users_by_address
-            .get_or(&address::normalise(addr), || self.read_user_by_address(addr))
+        self.facts
+            .users_by_address
+            .get_or(&address::normalise(addr), || async {
+                let users = self.reader.read_users_by_address(addr).await?;
+                Ok(best_match(addr.trim(), users.iter()))
+            })
             .await
     }
 
     async fn entra_user_by_id(&self, id: &str) -> Result<Option<EntraUser>, SourceError> {
-        if self.is_bulk() {
-            let index = self.all_users().await?;
-            return Ok(index.by_id.get(&key(id)).map(|&i| index.users[i].clone()));
+        if self.prefetch.is_bulk() {
+            return Ok(bulk::users(&self.reader, &self.facts).await?.by_id(id));
         }
-        self.users_by_id
-            .get_or(&key(id), || self.read_user_by_id(id))
+        self.facts
+            .users_by_id
+            .get_or(&key(id), || self.reader.read_user_by_id(id))
             .await
     }
 
     async fn mailbox_location(&self, user_id: &str) -> Result<MailboxLocation, SourceError> {
-        self.locations
-            .get_or(&key(user_id), || self.read_location(user_id))
+        self.facts
+            .locations
+            .get_or(&key(user_id), || self.reader.read_location(user_id))
             .await
     }
 
     async fn deleted_users_matching(&self, addr: &str) -> Result<Vec<DeletedUser>, SourceError> {
-        let all = once(&self.deleted, || async {
-            self.read_deleted_users().await.map(Arc::new)
+        let all = once(&self.facts.deleted, || async {
+            self.reader.read_deleted_users().await.map(Arc::new)
         })
         .await?;
         Ok(all
@@ -374,34 +261,30 @@ impl DataSource for LiveSource {
     }
 
     async fn domain_tenant(&self, domain: &str) -> Result<Option<String>, SourceError> {
-        self.domains
-            .get_or(&key(domain), || self.read_domain_tenant(domain))
+        self.facts
+            .domains
+            .get_or(&key(domain), || self.reader.read_domain_tenant(domain))
             .await
     }
 
     async fn ews_probe(&self, url: &str) -> Result<EwsProbe, SourceError> {
-        self.probes
-            .get_or(url.trim(), || crate::ews::probe(&self.client.transport, url))
+        self.facts
+            .probes
+            .get_or(url.trim(), || self.reader.ews_probe(url))
             .await
     }
 
     async fn mailbox_alerts(&self, mailbox_id: &str) -> Result<Vec<Alert>, SourceError> {
-        if let Some(all) = self.all_alerts.get() {
+        if let Some(all) = self.facts.all_alerts.get() {
             return Ok(all.clone()?.get(&key(mailbox_id)).cloned().unwrap_or_default());
         }
-        self.alerts
-            .get_or(&key(mailbox_id), || self.read_alerts_of(mailbox_id))
+        self.facts
+            .alerts
+            .get_or(&key(mailbox_id), || self.reader.read_alerts_of(mailbox_id))
             .await
     }
 
     async fn raw_get(&self, service: RawService, path: &str) -> Result<serde_json::Value, SourceError> {
-        crate::reads::raw_get(self, service, path).await
-    }
-}
-
-pub(crate) fn service_of(raw: RawService) -> Service {
-    match raw {
-        RawService::Dataverse => Service::Dataverse,
-        RawService::Graph => Service::Graph,
+        self.reader.raw_get(service, path).await
     }
 }

@@ -323,7 +323,7 @@ async fn paging_with_maxpagesize_and_next_link() {
     sim.shutdown().await;
 }
 
-/// The alert read of a live run (`ssync-m365` reads.rs): error level, inside the window,
+/// The alert read of a live run (`ssync-m365` reader/alerts.rs): error level, inside the window,
 /// regarding a record, newest first with the id as tie-breaker. The simulator evaluates it as
 /// Dataverse does, over a million traces made up on demand (`Knobs::noise_traces`).
 #[tokio::test]

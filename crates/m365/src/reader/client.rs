@@ -205,7 +205,7 @@ impl Client {
             .join(path)
             .map_err(|e| SourceError::Unsupported(format!("cannot build a URL for {path:?}: {e}")))?;
         if !query.is_empty() {
-            url.set_query(Some(&crate::query::encode(query)));
+            url.set_query(Some(&super::query::encode(query)));
         }
         Ok(url)
     }

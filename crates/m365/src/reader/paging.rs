@@ -20,10 +20,10 @@ use ssync_core::SourceError;
 use tokio::task::JoinHandle;
 use url::Url;
 
-use crate::client::Client;
-use crate::decode::Decoded;
+use super::client::Client;
+use super::decode::Decoded;
+use super::decode_all;
 use crate::failure::{from_reply, malformed};
-use crate::reads::decode_all;
 use crate::transport::Service;
 
 /// Pages received but not yet decoded, at most.
