@@ -50,14 +50,12 @@ pub async fn connect_and_diagnose(
     source.set_alerts_since(check_options.alerts_since());
     let opts = EngineOptions {
         progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
-        config_file: rules.file.map(|p| p.display().to_string()),
-        waivers: rules.waivers,
         check_options,
         keep_passing: crate::output::lists_passing(output),
         quiet,
         ..EngineOptions::new(org_url, source_label)
     };
-    let result = diagnose_source(&source, selection, output, destination, &opts).await;
+    let result = diagnose_source(&source, selection, output, destination, &opts, &rules).await;
     let stats = source.stats();
     tracing::info!(
         requests = stats.total_requests(),
@@ -72,13 +70,15 @@ pub async fn connect_and_diagnose(
     result
 }
 
-/// Runs every selected check against an already connected source and writes the report.
+/// Runs every selected check against an already connected source, applies the
+/// configuration's waivers to the results and writes the report.
 pub async fn diagnose_source(
     source: &dyn DataSource,
     selection: &SelectionArgs,
     output: &OutputArgs,
     destination: Destination,
     opts: &EngineOptions,
+    rules: &RunRules,
 ) -> Result<ExitCode, CliError> {
     let checks = match all_checks() {
         Ok(checks) => checks,
@@ -88,13 +88,14 @@ pub async fn diagnose_source(
         }
     };
     let selection = Selection::from(selection);
-    let report = match engine::diagnose(source, &checks, &selection, opts).await {
+    let mut report = match engine::diagnose(source, &checks, &selection, opts).await {
         Ok(report) => report,
         Err(err) => {
             destination.abandon();
             return Err(err.into());
         }
     };
+    rules.apply(&mut report, crate::config::waiver::today());
     if let Some(line) = destination.write(&report)? {
         // The one line a scheduled job's log shows when the report went to a file.
         if !opts.quiet {

@@ -30,8 +30,6 @@ pub async fn run_from(
     let destination = Destination::prepare(output)?;
     let opts = EngineOptions {
         progress: Progress::hidden(),
-        config_file: rules.file.map(|p| p.display().to_string()),
-        waivers: rules.waivers,
         // "Recent" means recent when the facts were collected, not when they are replayed.
         check_options: ssync_core::CheckOptions {
             now: ssync_core::check::parse_time(&bundle.created_at).unwrap_or(check_options.now),
@@ -42,7 +40,7 @@ pub async fn run_from(
         ..EngineOptions::new(bundle.environment.org_url.clone(), "bundle")
     };
     let source = MemorySource::from_facts(bundle.facts);
-    diagnose_source(&source, &selection, output, destination, &opts).await
+    diagnose_source(&source, &selection, output, destination, &opts, &rules).await
 }
 
 /// The selection of the command line, or the collection's where the command line gives none:

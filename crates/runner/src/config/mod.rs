@@ -75,8 +75,19 @@ pub struct RunRules {
     pub waivers: Vec<WaiverRule>,
 }
 
+impl RunRules {
+    /// Applies the configuration to the engine's report, after the run: names the file and
+    /// marks the results the waivers in force on `today` cover, listing those waivers and
+    /// the expired ones. The engine itself knows nothing of the configuration file.
+    pub fn apply(&self, report: &mut crate::report::Report, today: time::Date) {
+        report.configuration.file = self.file.as_ref().map(|p| p.display().to_string());
+        report.expired_waivers = waiver::apply(&mut report.findings, &self.waivers, today);
+        report.configuration.waivers = waiver::in_force(&report.findings, &self.waivers, today);
+    }
+}
+
 impl Config {
-    /// The file and waivers, for the engine.
+    /// The file and waivers, applied to the report after the run.
     pub fn run_rules(&self) -> RunRules {
         RunRules {
             file: self.path.clone(),

@@ -9,6 +9,9 @@
 //! 4. run every check over the subjects of its scope, concurrently ([`schedule::run_all`]);
 //! 5. count and sort into a [`Report`].
 //!
+//! Waivers are not the engine's business: the command applies the configuration to the
+//! report afterwards (`config::RunRules::apply`).
+//!
 //! `run` and `demo` both come here through the same function, whatever the source.
 
 mod failed_reads;
@@ -69,14 +72,10 @@ pub struct EngineOptions {
     /// Keep every `pass` finding (`--include-passing`, JUnit). Otherwise passes are only
     /// counted: at 100,000 mailboxes they are four fifths of all results.
     pub keep_passing: bool,
-    /// The configuration's waivers, applied to the results before they are counted.
-    pub waivers: Vec<crate::config::WaiverRule>,
     /// What checks judge against: the run's "now" and the alert window.
     pub check_options: CheckOptions,
     /// `--quiet`: nothing on standard error but errors (no line naming the report files).
     pub quiet: bool,
-    /// The configuration file the run read, named in every report.
-    pub config_file: Option<String>,
 }
 
 impl EngineOptions {
@@ -87,10 +86,8 @@ impl EngineOptions {
             concurrency: DEFAULT_CONCURRENCY,
             progress: Progress::hidden(),
             keep_passing: true,
-            waivers: Vec::new(),
             check_options: CheckOptions::default(),
             quiet: false,
-            config_file: None,
         }
     }
 }
@@ -276,17 +273,15 @@ pub async fn diagnose(
     }
     tracing::info!(findings = findings.len(), "checks finished");
     fill_profile_mailboxes(&mut findings, &mailboxes);
-    let today = crate::config::waiver::today();
-    let expired_waivers = crate::config::waiver::apply(&mut findings, &opts.waivers, today);
+    // The configuration (its file, its waivers) is applied by the caller, to the report.
     let configuration = RunConfiguration {
-        file: opts.config_file.clone(),
         disabled_checks: all_checks
             .iter()
             .map(|c| c.meta().id)
             .filter(|id| !checks.iter().any(|c| c.meta().id == *id))
             .map(str::to_owned)
             .collect(),
-        waivers: crate::config::waiver::in_force(&findings, &opts.waivers, today),
+        ..RunConfiguration::default()
     };
 
     Ok(Report {
@@ -302,7 +297,7 @@ pub async fn diagnose(
         summary: summarise(&counts, mailboxes.len()),
         checks: check_runs(&checks, &counts),
         findings,
-        expired_waivers,
+        expired_waivers: Vec::new(),
         failed_reads: noting.failed_reads(),
         configuration,
     })

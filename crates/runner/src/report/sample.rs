@@ -153,12 +153,11 @@ pub fn waived_report() -> Report {
         ),
     ];
     let today = waiver::parse_date("2026-11-28").unwrap_or_else(waiver::today);
-    report.expired_waivers = waiver::apply(&mut report.findings, &rules, today);
-    report.configuration = crate::report::RunConfiguration {
+    crate::config::RunRules {
         file: Some("ssync-doctor.toml".into()),
-        disabled_checks: Vec::new(),
-        waivers: waiver::in_force(&report.findings, &rules, today),
-    };
+        waivers: rules.to_vec(),
+    }
+    .apply(&mut report, today);
     report
 }
 
