@@ -321,3 +321,56 @@ async fn batch() {
     );
     sim.shutdown().await;
 }
+
+/// Ranges of `userPrincipalName` (`ge`/`le`) and `/users/$count` are advanced queries: refused
+/// without `ConsistencyLevel: eventual` (and `$count=true` for a filter), answered with them
+/// (concepts/aad-advanced-queries.md; includes/filter-directory-objects.md).
+#[tokio::test]
+async fn upn_ranges_and_the_user_count_need_advanced_queries() {
+    let sim = contoso().await;
+    let t = graph_token(&sim).await;
+    let range = "$filter=userPrincipalName ge 'm' and userPrincipalName le 'p'";
+    let (s, b) = get(&users_url(&sim, range), &t, None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["error"]["code"], "Request_UnsupportedQuery");
+    let advanced = |url: String| {
+        client()
+            .get(url)
+            .bearer_auth(&t)
+            .header("ConsistencyLevel", "eventual")
+    };
+    // The header without `$count=true` is not an advanced query either.
+    let r = advanced(users_url(&sim, range)).send().await.expect("request");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = advanced(users_url(&sim, &format!("{range}&$count=true")))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.expect("json");
+    let names = upns(&v);
+    assert!(!names.is_empty());
+    assert!(
+        names.iter().all(|n| n.as_str() >= "m" && n.as_str() <= "p"),
+        "{names:?}"
+    );
+
+    let (s, b) = get(&graph(&sim, "users/$count"), &t, None).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["error"]["message"], "$count is not currently supported.");
+    let r = advanced(graph(&sim, "users/$count"))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::OK);
+    let all = advanced(users_url(&sim, "$count=true&$top=999"))
+        .send()
+        .await
+        .expect("request")
+        .json::<Value>()
+        .await
+        .expect("json");
+    let count: u64 = r.text().await.expect("text").trim().parse().expect("a number");
+    assert_eq!(Some(count), all["@odata.count"].as_u64());
+    sim.shutdown().await;
+}

@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use ssync_core::records::*;
-use ssync_core::{DataNeed, lookup};
+use ssync_core::{DataNeed, SourceError, lookup};
 
 use super::{Layers, OnPremisesProfiles, batch_into_store, prefetch_profiles};
 use crate::facts::{AlertsByMailbox, ById, Fact, FactStore, UserIndex, by_id, once};
-use crate::reader::{BatchReads, Reader, query};
+use crate::reader::{BatchReads, Reader, query, user_ranges};
 
 /// Every system user, read once however many ask.
 pub(crate) async fn system_users(reader: &Reader, facts: &FactStore) -> Fact<ById<SystemUser>> {
@@ -30,9 +30,58 @@ pub(crate) async fn queues(reader: &Reader, facts: &FactStore) -> Fact<ById<Queu
 /// Every Entra user, indexed, read once however many ask.
 pub(crate) async fn users(reader: &Reader, facts: &FactStore) -> Fact<Arc<UserIndex>> {
     once(&facts.all_users, || async {
-        Ok(Arc::new(UserIndex::new(reader.read_every_user().await?)))
+        Ok(Arc::new(UserIndex::new(every_user(reader).await?)))
     })
     .await
+}
+
+/// Pages of users one range's chain should hold at least: fewer, and the request per range
+/// costs more than the pages it takes off the longest chain.
+const PAGES_PER_RANGE: u64 = 8;
+
+/// The most ranges read side by side (Graph's own concurrency cap bounds them further).
+const MAX_RANGES: u64 = 16;
+
+/// How many ranges to read a directory of `users` in, with pages of `page_size`: one (no
+/// split) until the chain is long enough to gain.
+pub(crate) fn ranges_for(users: u64, page_size: u32) -> usize {
+    let pages = users.div_ceil(u64::from(page_size.max(1)));
+    usize::try_from((pages / PAGES_PER_RANGE).clamp(1, MAX_RANGES)).unwrap_or(1)
+}
+
+/// Every user of the directory: its size read once (`$count`), then one chain of pages for
+/// a small directory, or several ranges of `userPrincipalName` side by side for a large one.
+/// Without a count (refused, garbled) the one chain is read, as before.
+async fn every_user(reader: &Reader) -> Fact<Vec<EntraUser>> {
+    let ranges = match reader.read_user_count().await {
+        Ok(count) => ranges_for(count, reader.options().graph_page_size),
+        Err(e) => {
+            tracing::debug!(error = %e, "no user count; reading the directory in one chain");
+            1
+        }
+    };
+    if ranges <= 1 {
+        return reader.read_every_user().await;
+    }
+    tracing::debug!(ranges, "reading the directory's users in ranges side by side");
+    let parts = futures::future::try_join_all(
+        user_ranges::upn_ranges(ranges)
+            .iter()
+            .map(|r| reader.read_users_in(r)),
+    )
+    .await;
+    match parts {
+        Ok(parts) => Ok(user_ranges::merge_ranges(parts)),
+        // A tenant that refuses the range filter (the documentation disagrees on it) is read
+        // the slow way rather than not at all.
+        Err(SourceError::Http {
+            status: 400, code, ..
+        }) => {
+            tracing::warn!(%code, "Graph refused ranges of userPrincipalName; reading the users in one chain");
+            reader.read_every_user().await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Every alert of the environment, grouped by the record it regards, read once however many
@@ -97,4 +146,18 @@ pub(super) async fn prefetch_locations(at: Layers<'_>, mailboxes: &[Mailbox]) {
         }
     }
     batch_into_store(at, &reads).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ranges_for;
+
+    #[test]
+    fn only_a_directory_of_many_pages_is_split() {
+        assert_eq!(ranges_for(0, 999), 1);
+        assert_eq!(ranges_for(5_000, 999), 1, "6 pages: one chain");
+        assert_eq!(ranges_for(20_000, 999), 2);
+        assert_eq!(ranges_for(100_000, 999), 12, "101 pages");
+        assert_eq!(ranges_for(10_000_000, 999), 16, "capped");
+    }
 }

@@ -79,18 +79,21 @@ impl Client {
         url: &Url,
         body: Option<&Value>,
     ) -> Result<Reply, SourceError> {
-        self.send_with(service, method, url, body, Annotations::Lookups)
+        let advanced = asks_advanced_query(service, url);
+        self.send_with(service, method, url, body, Annotations::Lookups, advanced)
             .await
     }
 
-    /// [`Client::send`], choosing which Dataverse annotations to ask for.
-    async fn send_with(
+    /// [`Client::send`], choosing which Dataverse annotations to ask for and whether a
+    /// Graph request is an advanced query (`ConsistencyLevel: eventual`).
+    pub(crate) async fn send_with(
         &self,
         service: Service,
         method: Method,
         url: &Url,
         body: Option<&Value>,
         annotations: Annotations,
+        advanced: bool,
     ) -> Result<Reply, SourceError> {
         let audience = Self::audience(service);
         let page_size = self.transport.options().dataverse_page_size;
@@ -119,6 +122,9 @@ impl Client {
                                     annotations.prefer()
                                 ),
                             );
+                    }
+                    if advanced && service == Service::Graph {
+                        rb = rb.header("ConsistencyLevel", "eventual");
                     }
                     if let Some(b) = body {
                         rb = rb.json(b);
@@ -165,6 +171,21 @@ impl Client {
         self.get_json_with(service, url, what, Annotations::Lookups).await
     }
 
+    /// GETs a plain-text answer (Graph's `$count`); an error status becomes a
+    /// [`SourceError`].
+    pub(crate) async fn get_text(
+        &self,
+        service: Service,
+        url: &Url,
+        what: &str,
+    ) -> Result<String, SourceError> {
+        let reply = self.send(service, Method::GET, url, None).await?;
+        if !reply.is_success() {
+            return Err(from_reply(service, what, &reply));
+        }
+        Ok(String::from_utf8_lossy(&reply.body).into_owned())
+    }
+
     /// [`Client::get_json`] with every Dataverse annotation, for the escape hatch: a custom
     /// check may want the formatted labels the source's own reads do without.
     pub(crate) async fn get_json_annotated(
@@ -184,7 +205,14 @@ impl Client {
         annotations: Annotations,
     ) -> Result<Value, SourceError> {
         let reply = self
-            .send_with(service, Method::GET, url, None, annotations)
+            .send_with(
+                service,
+                Method::GET,
+                url,
+                None,
+                annotations,
+                asks_advanced_query(service, url),
+            )
             .await?;
         if !reply.is_success() {
             return Err(from_reply(service, what, &reply));
@@ -394,6 +422,18 @@ pub(crate) fn token_error(service: Service, err: ConnectError) -> SourceError {
         },
         ConnectError::Config(detail) => SourceError::Unsupported(detail),
     }
+}
+
+/// True when `url` is a Graph advanced query: the `$count` segment, or `$count=true` in the
+/// query. Graph answers those only with the `ConsistencyLevel: eventual` header, and answers
+/// any query with it, eventually consistent (learn.microsoft.com/graph/aad-advanced-queries;
+/// microsoftgraph/microsoft-graph-docs-contrib concepts/aad-advanced-queries.md).
+pub(crate) fn asks_advanced_query(service: Service, url: &Url) -> bool {
+    service == Service::Graph
+        && (url.path().ends_with("/$count")
+            || url
+                .query_pairs()
+                .any(|(k, v)| k == "$count" && v.eq_ignore_ascii_case("true")))
 }
 
 /// True when an inner `$batch` answer's error says the token expired.

@@ -22,6 +22,7 @@ mod graph_batch;
 mod paging;
 pub(crate) mod query;
 mod raw;
+pub(crate) mod user_ranges;
 
 use std::sync::{Arc, OnceLock};
 

@@ -20,7 +20,7 @@ use ssync_core::SourceError;
 use tokio::task::JoinHandle;
 use url::Url;
 
-use super::client::Client;
+use super::client::{Annotations, Client, asks_advanced_query};
 use super::decode::Decoded;
 use super::decode_all;
 use crate::failure::{from_reply, malformed};
@@ -173,9 +173,13 @@ impl Client {
         let mut records = Vec::new();
         let mut decoding: VecDeque<Decoding<T>> = VecDeque::new();
         let mut seen = HashSet::new();
+        let advanced = asks_advanced_query(service, &first);
         let mut url = first;
         for page in 1..=max_pages {
-            let reply = self.send(service, Method::GET, &url, None).await?;
+            // An advanced query stays one on every page, whatever the next link keeps.
+            let reply = self
+                .send_with(service, Method::GET, &url, None, Annotations::Lookups, advanced)
+                .await?;
             if !reply.is_success() {
                 return Err(from_reply(service, what, &reply));
             }

@@ -71,6 +71,42 @@ impl Scenario {
         generate::generated(mailboxes)
     }
 
+    /// Adds Entra users with these sign-in names to the environment's tenant, each a copy of
+    /// its first user without a mailbox (a directory larger than its mailboxes). Returns
+    /// their ids.
+    pub fn add_directory_users(&mut self, upns: &[&str]) -> Vec<String> {
+        let tenant = self.environment.tenant_id.clone();
+        let Some(template) = self.users.iter().find(|u| u.tenant_id == tenant).cloned() else {
+            return Vec::new();
+        };
+        let first = self.users.len();
+        upns.iter()
+            .enumerate()
+            .map(|(i, upn)| {
+                let id = format!("dddddddd-0000-4000-8000-{:012x}", first + i);
+                self.users.push(model::User {
+                    id: id.clone(),
+                    upn: (*upn).to_owned(),
+                    mail: None,
+                    proxy_addresses: Vec::new(),
+                    mailbox: model::MailboxHome::None,
+                    ..template.clone()
+                });
+                id
+            })
+            .collect()
+    }
+
+    /// The ids of the Entra users in the environment's tenant.
+    pub fn directory_user_ids(&self) -> Vec<String> {
+        let tenant = &self.environment.tenant_id;
+        self.users
+            .iter()
+            .filter(|u| &u.tenant_id == tenant)
+            .map(|u| u.id.clone())
+            .collect()
+    }
+
     pub fn mailbox_count(&self) -> usize {
         self.mailboxes.len()
     }
