@@ -219,7 +219,7 @@ impl DataSource for LiveSource {
     }
 
     async fn entra_user_by_address(&self, addr: &str) -> Result<Option<EntraUser>, SourceError> {
-        if self.prefetch.is_bulk() {
+        if self.prefetch.users_from_directory() {
             return Ok(bulk::users(&self.reader, &self.facts).await?.by_address(addr));
         }
         self.facts
@@ -232,7 +232,7 @@ impl DataSource for LiveSource {
     }
 
     async fn entra_user_by_id(&self, id: &str) -> Result<Option<EntraUser>, SourceError> {
-        if self.prefetch.is_bulk() {
+        if self.prefetch.users_from_directory() {
             return Ok(bulk::users(&self.reader, &self.facts).await?.by_id(id));
         }
         self.facts

@@ -40,6 +40,8 @@ pub(crate) struct FactStore {
     pub users_by_id: Keyed<Option<EntraUser>>,
     pub users_by_address: Keyed<Option<EntraUser>>,
     pub all_users: OnceCell<Fact<Arc<UserIndex>>>,
+    /// How many users the directory holds (`/users/$count`).
+    pub user_count: OnceCell<Fact<u64>>,
     pub locations: Keyed<MailboxLocation>,
     pub deleted: OnceCell<Fact<Arc<Vec<DeletedUser>>>>,
     pub domains: Keyed<Option<String>>,

@@ -9,6 +9,7 @@ use ssync_core::{DataNeed, SourceError, lookup};
 
 use super::{Layers, OnPremisesProfiles, batch_into_store, prefetch_profiles};
 use crate::facts::{AlertsByMailbox, ById, Fact, FactStore, UserIndex, by_id, once};
+use crate::reader::client::GRAPH_BATCH_MAX;
 use crate::reader::{BatchReads, Reader, query, user_ranges};
 
 /// Every system user, read once however many ask.
@@ -30,7 +31,7 @@ pub(crate) async fn queues(reader: &Reader, facts: &FactStore) -> Fact<ById<Queu
 /// Every Entra user, indexed, read once however many ask.
 pub(crate) async fn users(reader: &Reader, facts: &FactStore) -> Fact<Arc<UserIndex>> {
     once(&facts.all_users, || async {
-        Ok(Arc::new(UserIndex::new(every_user(reader).await?)))
+        Ok(Arc::new(UserIndex::new(every_user(reader, facts).await?)))
     })
     .await
 }
@@ -49,11 +50,29 @@ pub(crate) fn ranges_for(users: u64, page_size: u32) -> usize {
     usize::try_from((pages / PAGES_PER_RANGE).clamp(1, MAX_RANGES)).unwrap_or(1)
 }
 
+/// How many users the directory holds, read once however many ask.
+pub(crate) async fn user_count(reader: &Reader, facts: &FactStore) -> Fact<u64> {
+    once(&facts.user_count, || reader.read_user_count()).await
+}
+
+/// Look-ups by id and by address per mailbox, at most.
+const LOOKUPS_PER_MAILBOX: u64 = 2;
+
+/// Whether `mailboxes` mailboxes are few enough next to a directory of `users` to look
+/// their users up in `$batch`es of 20 rather than read the directory in pages of
+/// `page_size`: when that takes no more requests (2,000 mailboxes in 200,000 users: 200
+/// batches against 201 pages), and each reads only users the run needs.
+pub(crate) fn prefer_batch(users: u64, mailboxes: u64, page_size: u32) -> bool {
+    let batches = (mailboxes * LOOKUPS_PER_MAILBOX).div_ceil(GRAPH_BATCH_MAX as u64);
+    let pages = users.div_ceil(u64::from(page_size.max(1)));
+    batches <= pages
+}
+
 /// Every user of the directory: its size read once (`$count`), then one chain of pages for
 /// a small directory, or several ranges of `userPrincipalName` side by side for a large one.
 /// Without a count (refused, garbled) the one chain is read, as before.
-async fn every_user(reader: &Reader) -> Fact<Vec<EntraUser>> {
-    let ranges = match reader.read_user_count().await {
+async fn every_user(reader: &Reader, facts: &FactStore) -> Fact<Vec<EntraUser>> {
+    let ranges = match user_count(reader, facts).await {
         Ok(count) => ranges_for(count, reader.options().graph_page_size),
         Err(e) => {
             tracing::debug!(error = %e, "no user count; reading the directory in one chain");
@@ -96,7 +115,7 @@ pub(crate) async fn alerts(reader: &Reader, facts: &FactStore) -> Fact<AlertsByM
 /// The reads of a bulk run that do not depend on which mailboxes it covers, side by side:
 /// profiles, every system user and queue, every alert, every Entra user, every deleted user.
 /// Each is a single-flight fact, so `anticipate` and `prepare` share one read.
-pub(super) async fn reads(at: Layers<'_>, needs: &[DataNeed]) {
+pub(super) async fn reads(at: Layers<'_>, needs: &[DataNeed], every_user: bool) {
     let profiles = prefetch_profiles(at, needs);
     let needs = |n: DataNeed| needs.contains(&n);
     let dataverse_people = async {
@@ -111,7 +130,7 @@ pub(super) async fn reads(at: Layers<'_>, needs: &[DataNeed]) {
     };
     // Two chains of Graph pages that do not wait for each other.
     let users = async {
-        if needs(DataNeed::EntraUsers) {
+        if needs(DataNeed::EntraUsers) && every_user {
             let _ = users(at.reader, at.facts).await;
         }
     };
@@ -121,6 +140,32 @@ pub(super) async fn reads(at: Layers<'_>, needs: &[DataNeed]) {
         }
     };
     tokio::join!(profiles, dataverse_people, alerts, users, deleted);
+}
+
+/// Few mailboxes in a large directory: their users by object id and by address in
+/// `$batch`es, the batches side by side, instead of every user in pages.
+pub(super) async fn prefetch_users_by_batch(at: Layers<'_>, mailboxes: &[Mailbox]) {
+    let facts = at.facts;
+    let mut ids = BTreeSet::new();
+    let mut addresses = BTreeSet::new();
+    for keys in super::user_keys(at, mailboxes).await {
+        ids.extend(keys.object_id.filter(|id| !facts.users_by_id.known(id)));
+        addresses.extend(keys.address.filter(|a| !facts.users_by_address.known(a)));
+    }
+    let ids: Vec<String> = ids.into_iter().collect();
+    let addresses: Vec<String> = addresses.into_iter().collect();
+    let batches = ids
+        .chunks(GRAPH_BATCH_MAX)
+        .map(|c| BatchReads {
+            user_ids: c.to_vec(),
+            ..BatchReads::default()
+        })
+        .chain(addresses.chunks(GRAPH_BATCH_MAX).map(|c| BatchReads {
+            addresses: c.to_vec(),
+            ..BatchReads::default()
+        }))
+        .collect::<Vec<_>>();
+    futures::future::join_all(batches.iter().map(|b| batch_into_store(at, b))).await;
 }
 
 /// Large runs: mailbox settings only where checks ask for them: mailboxes on profiles that

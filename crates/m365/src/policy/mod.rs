@@ -29,14 +29,14 @@ pub(crate) mod bulk;
 mod targeted;
 
 use std::collections::BTreeSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use ssync_core::records::Mailbox;
+use ssync_core::records::{Mailbox, Regarding};
 use ssync_core::{DataNeed, DataSource, RunPlan, SourceError, address};
 use tokio::sync::watch;
 
 use crate::facts::FactStore;
-use crate::reader::{Read, Reader, decode};
+use crate::reader::{Read, Reader, decode, query};
 
 /// What the policy works with: the reader to drive, the store to fill, and the composed
 /// source for look-ups that go through the store like any check's.
@@ -65,6 +65,14 @@ pub(crate) struct Prefetch {
     /// read in full, in pages, and look-ups are answered from it.
     bulk: AtomicBool,
     mailbox_extent: watch::Sender<MailboxExtent>,
+    /// Mailboxes on the first page of the read of every mailbox: the fewest a bulk run
+    /// anticipated from it covers.
+    first_page_mailboxes: AtomicUsize,
+    /// The read of every user has started (then look-ups are answered from it).
+    every_user_started: AtomicBool,
+    /// Set by a bulk run whose mailboxes are few next to the directory: their users are
+    /// looked up in `$batch`es, not read with the whole directory.
+    users_by_batch: AtomicBool,
 }
 
 impl Default for Prefetch {
@@ -72,6 +80,9 @@ impl Default for Prefetch {
         Self {
             bulk: AtomicBool::new(false),
             mailbox_extent: watch::Sender::new(MailboxExtent::Reading),
+            first_page_mailboxes: AtomicUsize::new(0),
+            every_user_started: AtomicBool::new(false),
+            users_by_batch: AtomicBool::new(false),
         }
     }
 }
@@ -81,12 +92,37 @@ impl Prefetch {
         self.bulk.load(Ordering::Relaxed)
     }
 
+    /// True when Entra users are answered from the read of the whole directory (a bulk run
+    /// that did not choose `$batch` look-ups).
+    pub(crate) fn users_from_directory(&self) -> bool {
+        self.is_bulk() && !self.users_by_batch.load(Ordering::Relaxed)
+    }
+
+    /// Whether a bulk run over at least `mailboxes` mailboxes reads every user: unless the
+    /// directory's size (read once) says that looking their users up in `$batch`es costs
+    /// fewer requests. A run that already started the read keeps it.
+    async fn reads_every_user(&self, at: Layers<'_>, mailboxes: usize) -> bool {
+        if self.every_user_started.load(Ordering::Relaxed) {
+            return true;
+        }
+        let page_size = at.reader.options().graph_page_size;
+        let every = match bulk::user_count(at.reader, at.facts).await {
+            Ok(users) => !bulk::prefer_batch(users, mailboxes as u64, page_size),
+            Err(_) => true,
+        };
+        if every {
+            self.every_user_started.store(true, Ordering::Relaxed);
+        }
+        every
+    }
+
     /// Every mailbox, noting as soon as the first page shows that there are more than fit in
     /// one page and than a targeted run reads one by one (what `anticipate` waits for).
     pub(crate) async fn read_every_mailbox(&self, reader: &Reader) -> Read<Vec<Mailbox>> {
         let targeted_max = reader.options().targeted_max_mailboxes;
         let read = reader
             .read_every_mailbox(|items, more| {
+                self.first_page_mailboxes.store(items, Ordering::Relaxed);
                 if more && items > targeted_max {
                     self.mailbox_extent.send_replace(MailboxExtent::Large);
                 }
@@ -121,7 +157,13 @@ impl Prefetch {
             }
         };
         if bulk {
-            tokio::join!(bulk::reads(at, &plan.needs), domains);
+            let every_user =
+                !plan.needs(DataNeed::EntraUsers) || self.reads_every_user(at, plan.mailbox_ids.len()).await;
+            self.users_by_batch.store(!every_user, Ordering::Relaxed);
+            tokio::join!(bulk::reads(at, &plan.needs, every_user), domains);
+            if !every_user {
+                bulk::prefetch_users_by_batch(at, &mailboxes).await;
+            }
             if plan.needs(DataNeed::MailboxLocation) {
                 bulk::prefetch_locations(at, &mailboxes).await;
             }
@@ -145,7 +187,12 @@ impl Prefetch {
         if large {
             tracing::debug!("more than a page of mailboxes: reading the directory in bulk meanwhile");
             self.bulk.store(true, Ordering::Relaxed);
-            bulk::reads(at, needs).await;
+            // The run covers at least the first page's mailboxes: if even that many make the
+            // directory worth reading, more will too.
+            let at_least = self.first_page_mailboxes.load(Ordering::Relaxed);
+            let every_user =
+                !needs.contains(&DataNeed::EntraUsers) || self.reads_every_user(at, at_least).await;
+            bulk::reads(at, needs, every_user).await;
         }
     }
 }
@@ -215,6 +262,38 @@ impl OnPremisesProfiles {
             .as_deref()
             .is_some_and(|p| self.0.contains(&p.to_ascii_lowercase()))
     }
+}
+
+/// How a mailbox's Entra user is looked up: by its address and by its owner's object id.
+struct UserKeys {
+    /// Normalised; `None` when the mailbox has no address fit for a URL.
+    address: Option<String>,
+    /// Lower-cased; `None` for queues and users without a known, plain object id.
+    object_id: Option<String>,
+}
+
+/// The look-up keys of each mailbox, in order. Owners are read through the source (from the
+/// store, or the bulk lists).
+async fn user_keys(at: Layers<'_>, mailboxes: &[Mailbox]) -> Vec<UserKeys> {
+    let mut out = Vec::with_capacity(mailboxes.len());
+    for m in mailboxes {
+        let address = m
+            .email_address
+            .as_deref()
+            .filter(|a| query::is_plain(a))
+            .map(address::normalise);
+        let mut object_id = None;
+        if let Regarding::User(uid) = &m.regarding
+            && let Ok(Some(u)) = at.source.system_user(uid).await
+        {
+            object_id = u
+                .entra_object_id
+                .filter(|o| query::is_plain(o))
+                .map(|o| o.to_ascii_lowercase());
+        }
+        out.push(UserKeys { address, object_id });
+    }
+    out
 }
 
 /// Reads `reads` in `$batch`es and stores what each found. A batch that failed as a whole

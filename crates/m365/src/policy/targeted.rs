@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::future::Future;
 
 use ssync_core::records::*;
-use ssync_core::{DataNeed, RunPlan, address};
+use ssync_core::{DataNeed, RunPlan};
 
-use super::{Layers, OnPremisesProfiles, batch_into_store, prefetch_profiles};
+use super::{Layers, OnPremisesProfiles, batch_into_store, prefetch_profiles, user_keys};
 use crate::facts::fill;
 use crate::reader::{BatchReads, decode, query};
 
@@ -100,15 +100,9 @@ async fn prefetch_graph(at: Layers<'_>, plan: &RunPlan, mailboxes: &[Mailbox]) {
     if plan.needs(DataNeed::EntraUsers) {
         let mut ids = BTreeSet::new();
         let mut addresses = BTreeSet::new();
-        for m in mailboxes {
-            if let Some(a) = m.email_address.as_deref().filter(|a| query::is_plain(a)) {
-                addresses.insert(address::normalise(a));
-            }
-            if let Regarding::User(uid) = &m.regarding
-                && let Ok(Some(u)) = at.source.system_user(uid).await
-                && let Some(oid) = u.entra_object_id.filter(|o| query::is_plain(o))
-            {
-                let oid = oid.to_ascii_lowercase();
+        for (m, keys) in mailboxes.iter().zip(user_keys(at, mailboxes).await) {
+            addresses.extend(keys.address);
+            if let Some(oid) = keys.object_id {
                 if needs_location(m) && located.insert(oid.clone()) {
                     reads.locations.push(oid.clone());
                 }
