@@ -78,10 +78,16 @@ pub enum DataNeed {
     EwsChallenge,
     /// The alerts (trace logs) of a mailbox (Dataverse `tracelogs`).
     Alerts,
+    /// Raw GETs on the Dataverse Web API ([`DataSource::raw_get`](crate::DataSource::raw_get)),
+    /// for what the data interface does not offer. What it needs depends on the tables the
+    /// check queries.
+    RawDataverse,
+    /// Raw GETs on Microsoft Graph; the application permission depends on the resource read.
+    RawGraph,
 }
 
 impl DataNeed {
-    pub const ALL: [DataNeed; 10] = [
+    pub const ALL: [DataNeed; 12] = [
         DataNeed::Environment,
         DataNeed::Profiles,
         DataNeed::Mailboxes,
@@ -92,6 +98,8 @@ impl DataNeed {
         DataNeed::DomainTenant,
         DataNeed::EwsChallenge,
         DataNeed::Alerts,
+        DataNeed::RawDataverse,
+        DataNeed::RawGraph,
     ];
 
     /// Kebab-case name, as in JSON output.
@@ -107,6 +115,8 @@ impl DataNeed {
             DataNeed::DomainTenant => "domain-tenant",
             DataNeed::EwsChallenge => "ews-challenge",
             DataNeed::Alerts => "alerts",
+            DataNeed::RawDataverse => "raw-dataverse",
+            DataNeed::RawGraph => "raw-graph",
         }
     }
 
@@ -125,6 +135,10 @@ impl DataNeed {
             DataNeed::DomainTenant => "none (public OpenID discovery document)",
             DataNeed::EwsChallenge => "none (network reach to the EWS URL; no credentials are sent)",
             DataNeed::Alerts => "Dataverse: read Trace (tracelog)",
+            DataNeed::RawDataverse => "Dataverse: read on every table the check's raw queries name",
+            DataNeed::RawGraph => {
+                "Microsoft Graph: the application permission of each resource the check's raw queries read"
+            }
         }
     }
 }

@@ -48,6 +48,26 @@ pub enum RawService {
     Graph,
 }
 
+impl RawService {
+    /// The key a raw answer is known by, in a run's caches and in recorded facts:
+    /// `"dataverse:<path>"` or `"graph:<path>"`, the path trimmed.
+    pub fn fact_key(self, path: &str) -> String {
+        let prefix = match self {
+            RawService::Dataverse => "dataverse",
+            RawService::Graph => "graph",
+        };
+        format!("{prefix}:{}", path.trim())
+    }
+
+    /// The data need a raw read of this service is declared as.
+    pub fn need(self) -> crate::check::DataNeed {
+        match self {
+            RawService::Dataverse => crate::check::DataNeed::RawDataverse,
+            RawService::Graph => crate::check::DataNeed::RawGraph,
+        }
+    }
+}
+
 /// What a run covers, told to the source before any check runs so that a live source can
 /// read in bulk (a page of 5000 mailboxes rather than 5000 requests) while checks keep asking
 /// per subject.

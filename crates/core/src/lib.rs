@@ -47,6 +47,7 @@
 //! ```
 
 pub mod address;
+pub mod audit;
 pub mod check;
 pub mod cloud;
 pub mod data;

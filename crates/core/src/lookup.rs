@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::address;
+use crate::check::DataNeed;
 use crate::data::{DataSource, SourceError};
 use crate::outcome::Outcome;
 use crate::records::{EmailServerProfile, EntraUser, Mailbox, Regarding, SystemUser};
@@ -39,6 +40,15 @@ pub struct Owner {
     /// The Dataverse user, for user mailboxes.
     pub system_user: Option<SystemUser>,
 }
+
+/// What [`mailbox_owner`] reads: a check calling it declares these (a test holds it to that).
+pub const MAILBOX_OWNER_READS: &[DataNeed] = &[DataNeed::SystemUsers, DataNeed::EntraUsers];
+/// What [`foreign_tenant`] reads.
+pub const FOREIGN_TENANT_READS: &[DataNeed] = &[DataNeed::DomainTenant, DataNeed::Environment];
+/// What [`mailbox_profile`] reads.
+pub const MAILBOX_PROFILE_READS: &[DataNeed] = &[DataNeed::Profiles];
+/// What [`profile_mailbox_addresses`] reads.
+pub const PROFILE_MAILBOX_ADDRESSES_READS: &[DataNeed] = &[DataNeed::Mailboxes];
 
 /// Finds the Entra user behind a mailbox without using the mailbox's own address (which is
 /// what some checks test), except for queues, which have nothing else to go by:

@@ -12,8 +12,9 @@
 
 mod index;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +68,34 @@ pub struct MemorySource {
     raw_failure: Option<SourceError>,
     /// Built on the first keyed read, once the facts are complete.
     index: OnceLock<Index>,
+    /// The kinds of data read so far, for the test that holds every check to its declared
+    /// reads ([`crate::audit`]).
+    reads: ReadLog,
+}
+
+/// The set of [`DataNeed`]s read, one bit each: a read costs one atomic `or`, so replaying a
+/// 100,000-mailbox bundle on every core pays nothing for it.
+#[derive(Debug, Default)]
+struct ReadLog(AtomicU32);
+
+impl ReadLog {
+    fn note(&self, need: DataNeed) {
+        self.0.fetch_or(1 << need as u32, Ordering::Relaxed);
+    }
+
+    fn needs(&self) -> BTreeSet<DataNeed> {
+        let bits = self.0.load(Ordering::Relaxed);
+        DataNeed::ALL
+            .into_iter()
+            .filter(|&n| bits & (1 << n as u32) != 0)
+            .collect()
+    }
+}
+
+impl Clone for ReadLog {
+    fn clone(&self) -> Self {
+        Self(AtomicU32::new(self.0.load(Ordering::Relaxed)))
+    }
 }
 
 impl MemorySource {
@@ -86,6 +115,16 @@ impl MemorySource {
         &self.facts
     }
 
+    /// The kinds of data read through this source so far, whether or not the read succeeded.
+    pub fn reads(&self) -> BTreeSet<DataNeed> {
+        self.reads.needs()
+    }
+
+    /// Forgets the reads so far (before auditing the next check).
+    pub fn clear_reads(&self) {
+        self.reads.0.store(0, Ordering::Relaxed);
+    }
+
     fn index(&self) -> &Index {
         self.index.get_or_init(|| Index::build(&self.facts))
     }
@@ -102,6 +141,7 @@ impl MemorySource {
     /// Fails when the test asked this kind of read to fail, or when the recorded run saw
     /// this very read fail.
     fn guard(&self, need: DataNeed, method: &str, arg: &str) -> Result<(), SourceError> {
+        self.reads.note(need);
         if let Some(err) = self.failures.get(&need) {
             return Err(err.clone());
         }
@@ -113,11 +153,7 @@ impl MemorySource {
 }
 
 pub(crate) fn raw_key(service: RawService, path: &str) -> String {
-    let prefix = match service {
-        RawService::Dataverse => "dataverse",
-        RawService::Graph => "graph",
-    };
-    format!("{prefix}:{path}")
+    service.fact_key(path)
 }
 
 /// Builds a [`MemorySource`] record by record.
@@ -355,6 +391,7 @@ impl DataSource for MemorySource {
     }
 
     async fn raw_get(&self, service: RawService, path: &str) -> Result<serde_json::Value, SourceError> {
+        self.reads.note(service.need());
         if let Some(err) = self
             .raw_failure
             .as_ref()

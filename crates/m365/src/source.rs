@@ -285,6 +285,11 @@ impl DataSource for LiveSource {
     }
 
     async fn raw_get(&self, service: RawService, path: &str) -> Result<serde_json::Value, SourceError> {
-        self.reader.raw_get(service, path).await
+        // Keyed by the path as given (trimmed): paths differing only in case may name
+        // different OData values, so they are not folded together.
+        self.facts
+            .raw
+            .get_or(&service.fact_key(path), || self.reader.raw_get(service, path))
+            .await
     }
 }

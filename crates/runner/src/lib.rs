@@ -24,6 +24,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+pub use commands::sim_settings;
 pub use error::CliError;
 
 /// Parses the command line, runs the command, prints one clear error report on failure and

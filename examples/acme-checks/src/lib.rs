@@ -16,7 +16,8 @@ ssync_core::declare_check! {
     docs: &[
         "https://learn.microsoft.com/power-platform/admin/set-up-server-side-synchronization-of-email-appointments-contacts-and-tasks",
     ],
-    reads: &[DataNeed::Mailboxes, DataNeed::Profiles],
+    // The raw read is declared like any other: `list --permissions` shows it.
+    reads: &[DataNeed::Mailboxes, DataNeed::Profiles, DataNeed::RawDataverse],
 }
 
 /// The raw query for the organisation's default profile (Dataverse Web API, read-only).

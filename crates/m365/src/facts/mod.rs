@@ -48,6 +48,9 @@ pub(crate) struct FactStore {
     pub probes: Keyed<EwsProbe>,
     pub alerts: Keyed<Vec<Alert>>,
     pub all_alerts: OnceCell<Fact<AlertsByMailbox>>,
+    /// Answers of the escape hatch (`raw_get`) by `service:path`: a custom check asking the
+    /// same thing for every mailbox costs one request per run, like any other fact.
+    pub raw: Keyed<serde_json::Value>,
 }
 
 impl FactStore {

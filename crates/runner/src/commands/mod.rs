@@ -10,6 +10,8 @@ mod run;
 mod sim;
 mod triage;
 
+pub use sim::sim_settings;
+
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command, SimCommand};
