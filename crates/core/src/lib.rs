@@ -47,6 +47,7 @@
 //! ```
 
 pub mod address;
+pub mod alerts;
 pub mod check;
 pub mod cloud;
 pub mod data;
@@ -65,6 +66,7 @@ pub mod redact;
 pub mod registry;
 pub mod subject;
 
+pub use alerts::{AlertText, explained_by};
 pub use async_trait::async_trait;
 pub use check::{Check, CheckContext, CheckOptions, DataNeed, Declared, Scope, Severity, evaluate};
 pub use data::{DataSource, RawService, RunPlan, SourceError};
@@ -91,6 +93,7 @@ pub mod prelude {
         Check, CheckContext, CheckMeta, CheckOptions, DataNeed, DataSource, Declared, Outcome, Scope,
         Severity, SourceError, Status, Subject, async_trait,
     };
+    pub use crate::alerts::AlertText;
     pub use crate::{address, hosts};
     pub use serde_json::{self, Value, json};
 }
