@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::AlertText;
 
 /// A documented cause of a server-side synchronization alert.
-#[derive(Debug, Serialize)]
+#[derive(Debug, PartialEq, Eq, Serialize)]
 pub struct DocumentedCause {
     /// Stable kebab-case id; the `unexplained-sync-alert` check reports it as its reason.
     pub id: &'static str,
