@@ -127,7 +127,9 @@ mod tests {
     static RECREATED: CheckMeta = CheckMeta::new("recreated", "t")
         .cause(6)
         .alert_markers(&["NoUserFoundWithGivenClaims"]);
-    static LICENCE: CheckMeta = CheckMeta::new("licence", "t").cause(3).error_codes(&["InvalidLicense"]);
+    static LICENCE: CheckMeta = CheckMeta::new("licence", "t")
+        .cause(3)
+        .error_codes(&["InvalidLicense"]);
     static NOTE: CheckMeta = CheckMeta::new("note", "t");
 
     #[test]
@@ -151,9 +153,14 @@ mod tests {
         assert_eq!(ids(&code), ["licence"]);
         assert_eq!(claim(&LICENCE, &code).error_code, Some("InvalidLicense"));
 
-        let http = AlertText::new("Email Server Error Code: Http server returned 401 Unauthorized exception.");
+        let http =
+            AlertText::new("Email Server Error Code: Http server returned 401 Unauthorized exception.");
         assert!(http.is_401());
-        assert_eq!(ids(&http), ["recreated", "licence"], "the KB's cause checks explain a 401");
+        assert_eq!(
+            ids(&http),
+            ["recreated", "licence"],
+            "the KB's cause checks explain a 401"
+        );
 
         let other = AlertText::new("The mailbox location could not be determined while receiving email.");
         assert!(ids(&other).is_empty());

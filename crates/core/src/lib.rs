@@ -86,6 +86,7 @@ pub use inventory;
 
 /// Everything a check crate usually needs, in one `use`.
 pub mod prelude {
+    pub use crate::alerts::AlertText;
     pub use crate::lookup::{self, FoundBy, Owner};
     pub use crate::profile_target::{Classification, Target};
     pub use crate::records::*;
@@ -93,7 +94,6 @@ pub mod prelude {
         Check, CheckContext, CheckMeta, CheckOptions, DataNeed, DataSource, Declared, Outcome, Scope,
         Severity, SourceError, Status, Subject, async_trait,
     };
-    pub use crate::alerts::AlertText;
     pub use crate::{address, hosts};
     pub use serde_json::{self, Value, json};
 }

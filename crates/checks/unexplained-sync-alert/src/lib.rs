@@ -77,13 +77,12 @@ impl Check for UnexplainedSyncAlert {
                 "The run did not say which checks it selected, so which alerts they explain is unknown.",
             ));
         }
-        let others: Vec<&CheckMeta> = ctx
-            .selected
-            .iter()
-            .copied()
-            .filter(|m| m.id != META.id)
-            .collect();
-        let last_sync = mailbox.state.last_successful_sync_on.as_deref().and_then(parse_time);
+        let others: Vec<&CheckMeta> = ctx.selected.iter().copied().filter(|m| m.id != META.id).collect();
+        let last_sync = mailbox
+            .state
+            .last_successful_sync_on
+            .as_deref()
+            .and_then(parse_time);
         let mut unexplained: Vec<Unexplained> = Vec::new();
         let mut explained: Vec<Value> = Vec::new();
         let mut undated = 0usize;
@@ -107,10 +106,11 @@ impl Check for UnexplainedSyncAlert {
                 unexplained.push(Unexplained { alert, seen, cause });
             } else {
                 let ids: Vec<&str> = by.iter().map(|m| m.id).collect();
-                explained.push(json!({"alert_id": alert.id, "last_seen": alert.last_seen, "explained_by": ids}));
+                explained
+                    .push(json!({"alert_id": alert.id, "last_seen": alert.last_seen, "explained_by": ids}));
             }
         }
-        unexplained.sort_by(|a, b| b.seen.cmp(&a.seen));
+        unexplained.sort_by_key(|u| std::cmp::Reverse(u.seen));
         let name = &mailbox.name;
         let base = |o: Outcome| {
             let o = o
@@ -127,7 +127,9 @@ impl Check for UnexplainedSyncAlert {
         let Some(newest) = unexplained.first() else {
             return Ok(base(Outcome::pass(match explained.len() {
                 0 => format!("Mailbox '{name}' has no recent error alert."),
-                n => format!("Every recent error alert of mailbox '{name}' ({n}) is explained by a selected check."),
+                n => format!(
+                    "Every recent error alert of mailbox '{name}' ({n}) is explained by a selected check."
+                ),
             })));
         };
         let count = match unexplained.len() {
@@ -136,12 +138,13 @@ impl Check for UnexplainedSyncAlert {
         };
         let seen = newest.alert.last_seen.as_deref().unwrap_or_default();
         let closest = match newest.cause {
-            Some(c) => format!("Closest documented cause: {} ({}).", c.title, c.article),
-            None => "No documented cause matched; search Microsoft's troubleshooting articles for its text.".to_owned(),
+            Some(c) => format!("Closest documented cause: {}; see {}.", c.title, c.article),
+            None => "No documented cause matched; search Microsoft's troubleshooting articles for its text."
+                .to_owned(),
         };
         let out = base(Outcome::warn(format!(
             "{count} of mailbox '{name}', last seen {seen}, is not explained by any selected check: \"{}\". {closest}",
-            excerpt(&newest.alert.text)
+            excerpt(&newest.alert.text).trim_end_matches('.')
         )))
         .with_evidence("reason", newest.cause.map_or("no-documented-cause", |c| c.id))
         .with_evidence(

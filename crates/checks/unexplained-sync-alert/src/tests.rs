@@ -88,9 +88,18 @@ async fn alerts_the_selected_checks_explain_pass() {
     assert_eq!(out.status, Status::Pass, "{out:?}");
     let explained = out.evidence["explained_alerts"].as_array().unwrap();
     assert_eq!(explained.len(), 3);
-    assert_eq!(explained[0]["explained_by"], json!(["recreated-user", "missing-exchange-online-license"]));
-    assert_eq!(explained[1]["explained_by"], json!(["missing-exchange-online-license"]));
-    assert_eq!(explained[2]["explained_by"], json!(["mailbox-email-not-approved"]));
+    assert_eq!(
+        explained[0]["explained_by"],
+        json!(["recreated-user", "missing-exchange-online-license"])
+    );
+    assert_eq!(
+        explained[1]["explained_by"],
+        json!(["missing-exchange-online-license"])
+    );
+    assert_eq!(
+        explained[2]["explained_by"],
+        json!(["mailbox-email-not-approved"])
+    );
 }
 
 #[tokio::test]
@@ -100,7 +109,9 @@ async fn an_alert_no_check_explains_warns_with_its_documented_cause() {
     assert_eq!(out.evidence["reason"], "mailbox-location-unknown");
     assert!(
         out.message.contains("last seen 2026-11-29T10:00:00Z")
-            && out.message.contains("could not be determined while receiving email")
+            && out
+                .message
+                .contains("could not be determined while receiving email")
             && out.message.contains("/error-when-testing-enabling-mailbox"),
         "{}",
         out.message
@@ -119,7 +130,11 @@ async fn an_alert_nothing_documents_warns_saying_so() {
     let out = run(vec![error("a1", text, "2026-11-29T10:00:00Z")], ALL).await;
     assert_eq!(out.status, Status::Warn, "{out:?}");
     assert_eq!(out.evidence["reason"], "no-documented-cause");
-    assert!(out.message.contains("No documented cause matched"), "{}", out.message);
+    assert!(
+        out.message.contains("No documented cause matched"),
+        "{}",
+        out.message
+    );
     assert_eq!(out.remediation, None, "the generic remediation applies");
 }
 
@@ -142,7 +157,12 @@ async fn old_fixed_undated_and_non_error_alerts_do_not_count() {
     let alerts = vec![
         error("old", LOCATION, "2026-10-20T10:00:00Z"),
         error("before-last-success", LOCATION, "2026-11-19T10:00:00Z"),
-        alert("warning", AlertLevel::Warning, LOCATION, Some("2026-11-29T10:00:00Z")),
+        alert(
+            "warning",
+            AlertLevel::Warning,
+            LOCATION,
+            Some("2026-11-29T10:00:00Z"),
+        ),
         alert("undated", AlertLevel::Error, LOCATION, None),
     ];
     let out = run(alerts, ALL).await;
@@ -156,13 +176,21 @@ async fn old_fixed_undated_and_non_error_alerts_do_not_count() {
 #[tokio::test]
 async fn several_unexplained_alerts_quote_the_newest_and_list_all() {
     let alerts = vec![
-        error("older", "Test Failed. The SMTP address has no mailbox associated with it.", "2026-11-25T10:00:00Z"),
+        error(
+            "older",
+            "Test Failed. The SMTP address has no mailbox associated with it.",
+            "2026-11-25T10:00:00Z",
+        ),
         error("newest", LOCATION, "2026-11-30T10:00:00Z"),
         error("explained", HTTP_401, "2026-11-30T11:00:00Z"),
     ];
     let out = run(alerts, ALL).await;
     assert_eq!(out.status, Status::Warn, "{out:?}");
-    assert!(out.message.starts_with("2 recent error alerts; the newest"), "{}", out.message);
+    assert!(
+        out.message.starts_with("2 recent error alerts; the newest"),
+        "{}",
+        out.message
+    );
     assert_eq!(out.evidence["reason"], "mailbox-location-unknown");
     let ids: Vec<_> = out.evidence["unexplained_alerts"]
         .as_array()
@@ -171,7 +199,10 @@ async fn several_unexplained_alerts_quote_the_newest_and_list_all() {
         .map(|a| a["alert_id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(ids, ["newest", "older"]);
-    assert_eq!(out.evidence["unexplained_alerts"][1]["documented_cause"], "no-mailbox-for-address");
+    assert_eq!(
+        out.evidence["unexplained_alerts"][1]["documented_cause"],
+        "no-mailbox-for-address"
+    );
 }
 
 #[tokio::test]
@@ -200,7 +231,11 @@ fn reasons_and_docs_cover_the_catalogue() {
     expected.push("no-documented-cause");
     assert_eq!(META.reasons, expected.as_slice());
     for cause in CATALOGUE {
-        assert!(META.docs.contains(&cause.article), "{} missing from docs", cause.article);
+        assert!(
+            META.docs.contains(&cause.article),
+            "{} missing from docs",
+            cause.article
+        );
     }
 }
 

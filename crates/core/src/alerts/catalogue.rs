@@ -83,7 +83,11 @@ pub static CATALOGUE: &[DocumentedCause] = &[
     DocumentedCause {
         id: "approval-required",
         title: "the mailbox's e-mail address is not approved (by a Microsoft 365 administrator where required)",
-        signatures: &["requires an approval by", "is not approved", "haven't been approved"],
+        signatures: &[
+            "requires an approval by",
+            "is not approved",
+            "haven't been approved",
+        ],
         article: article!("troubleshooting-monitoring-server-side-synchronization"),
         fix: "Approve the mailbox's e-mail address (Approve Email) as a user allowed to, then Test & Enable the mailbox.",
     },
@@ -121,28 +125,67 @@ mod tests {
     #[test]
     fn each_documented_alert_finds_its_article() {
         let cases = [
-            ("Email can't be received because the license is invalid for the mailbox Judy.\nEmail Server Error Code: ErrorInvalidLicense", "invalid-license"),
-            ("The location of the mailbox Zoe could not be determined while receiving email. The owner of the associated email server profile Exchange has been notified.", "mailbox-location-unknown"),
-            ("The mailbox location could not be determined while sending the email message \"Your mailbox is now connected to Dynamics 365\".", "mailbox-location-unknown"),
-            ("The account does not have permission to impersonate the requested user", "impersonation-denied"),
-            ("Email can't be received because the credentials specified in the associated email server profile are incorrect or have insufficient permissions for receiving email.", "impersonation-denied"),
-            ("Test Failed. The SMTP address has no mailbox associated with it.", "no-mailbox-for-address"),
-            ("Email Server Error Code: Crm.80048306.Not enough privilege to access the Microsoft Dynamics 365 object", "privilege-denied"),
-            ("Email can't be sent because the email address of the mailbox Xena requires an approval by a Microsoft 365 administrator.", "approval-required"),
-            ("cannot be sent because an error occurred while establishing a secure connection.\nEmail Server Error Code: Http server returned Forbidden exception.", "ews-forbidden"),
-            ("Email Server Error Code: Http server returned 401 Unauthorized exception.", "unauthorized-401"),
+            (
+                "Email can't be received because the license is invalid for the mailbox Judy.\nEmail Server Error Code: ErrorInvalidLicense",
+                "invalid-license",
+            ),
+            (
+                "The location of the mailbox Zoe could not be determined while receiving email. The owner of the associated email server profile Exchange has been notified.",
+                "mailbox-location-unknown",
+            ),
+            (
+                "The mailbox location could not be determined while sending the email message \"Your mailbox is now connected to Dynamics 365\".",
+                "mailbox-location-unknown",
+            ),
+            (
+                "The account does not have permission to impersonate the requested user",
+                "impersonation-denied",
+            ),
+            (
+                "Email can't be received because the credentials specified in the associated email server profile are incorrect or have insufficient permissions for receiving email.",
+                "impersonation-denied",
+            ),
+            (
+                "Test Failed. The SMTP address has no mailbox associated with it.",
+                "no-mailbox-for-address",
+            ),
+            (
+                "Email Server Error Code: Crm.80048306.Not enough privilege to access the Microsoft Dynamics 365 object",
+                "privilege-denied",
+            ),
+            (
+                "Email can't be sent because the email address of the mailbox Xena requires an approval by a Microsoft 365 administrator.",
+                "approval-required",
+            ),
+            (
+                "cannot be sent because an error occurred while establishing a secure connection.\nEmail Server Error Code: Http server returned Forbidden exception.",
+                "ews-forbidden",
+            ),
+            (
+                "Email Server Error Code: Http server returned 401 Unauthorized exception.",
+                "unauthorized-401",
+            ),
         ];
         for (text, id) in cases {
             let found = closest_documented_cause(&AlertText::new(text)).map(|c| c.id);
             assert_eq!(found, Some(id), "{text}");
         }
-        assert!(closest_documented_cause(&AlertText::new("Appointments can't be synchronized because the Organizer field isn't present.")).is_none());
+        assert!(
+            closest_documented_cause(&AlertText::new(
+                "Appointments can't be synchronized because the Organizer field isn't present."
+            ))
+            .is_none()
+        );
     }
 
     #[test]
     fn the_specific_cause_wins_over_the_401() {
-        let both = AlertText::new("Http server returned 401 Unauthorized exception. ErrorImpersonateUserDenied");
-        assert_eq!(closest_documented_cause(&both).map(|c| c.id), Some("impersonation-denied"));
+        let both =
+            AlertText::new("Http server returned 401 Unauthorized exception. ErrorImpersonateUserDenied");
+        assert_eq!(
+            closest_documented_cause(&both).map(|c| c.id),
+            Some("impersonation-denied")
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@ use std::panic::AssertUnwindSafe;
 
 use futures::{FutureExt, StreamExt, stream};
 use ssync_core::{
-    Check, CheckContext, CheckMeta, CheckOptions, DataSource, Finding, Outcome, Scope, Status, Subject, Summary,
-    evaluate,
+    Check, CheckContext, CheckMeta, CheckOptions, DataSource, Finding, Outcome, Scope, Status, Subject,
+    Summary, evaluate,
 };
 
 use super::progress::Progress;
