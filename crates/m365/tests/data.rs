@@ -267,8 +267,8 @@ async fn service_protection_limits_are_waited_out() {
     .await;
     assert_eq!(
         source.mailboxes().await.unwrap().len(),
-        24,
-        "12 pages under a limit of 4 per second"
+        25,
+        "13 pages under a limit of 4 per second"
     );
     let sim_stats = sim.stats();
     assert!(sim_stats.dataverse.throttled > 0, "the simulator throttled");
