@@ -62,6 +62,7 @@ impl Unexplained {
             "alert_id": self.alert.id,
             "last_seen": self.alert.last_seen,
             "text": excerpt(&self.alert.text),
+            "details": self.alert.error_details.as_deref().map(excerpt),
             "documented_cause": self.cause.map(|c| c.id),
             "article": self.cause.map(|c| c.article),
         })
@@ -132,18 +133,23 @@ impl Check for UnexplainedSyncAlert {
                 ),
             })));
         };
-        let count = match unexplained.len() {
-            1 => "A recent error alert".to_owned(),
-            n => format!("{n} recent error alerts; the newest"),
-        };
         let seen = newest.alert.last_seen.as_deref().unwrap_or_default();
+        let what = match unexplained.len() {
+            1 => format!(
+                "A recent error alert of mailbox '{name}' (last seen {seen}) is explained by no selected check"
+            ),
+            n => format!(
+                "{n} recent error alerts of mailbox '{name}' are explained by no selected check; the newest \
+                 (last seen {seen})"
+            ),
+        };
         let closest = match newest.cause {
             Some(c) => format!("Closest documented cause: {}; see {}.", c.title, c.article),
             None => "No documented cause matched; search Microsoft's troubleshooting articles for its text."
                 .to_owned(),
         };
         let out = base(Outcome::warn(format!(
-            "{count} of mailbox '{name}', last seen {seen}, is not explained by any selected check: \"{}\". {closest}",
+            "{what}: \"{}\". {closest}",
             excerpt(&newest.alert.text).trim_end_matches('.')
         )))
         .with_evidence("reason", newest.cause.map_or("no-documented-cause", |c| c.id))

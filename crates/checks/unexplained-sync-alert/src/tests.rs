@@ -108,7 +108,8 @@ async fn an_alert_no_check_explains_warns_with_its_documented_cause() {
     assert_eq!(out.status, Status::Warn, "{out:?}");
     assert_eq!(out.evidence["reason"], "mailbox-location-unknown");
     assert!(
-        out.message.contains("last seen 2026-11-29T10:00:00Z")
+        out.message
+            .starts_with("A recent error alert of mailbox 'zoe' (last seen 2026-11-29T10:00:00Z)")
             && out
                 .message
                 .contains("could not be determined while receiving email")
@@ -187,7 +188,8 @@ async fn several_unexplained_alerts_quote_the_newest_and_list_all() {
     let out = run(alerts, ALL).await;
     assert_eq!(out.status, Status::Warn, "{out:?}");
     assert!(
-        out.message.starts_with("2 recent error alerts; the newest"),
+        out.message
+            .starts_with("2 recent error alerts of mailbox 'zoe' are explained by no selected check"),
         "{}",
         out.message
     );
