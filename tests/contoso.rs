@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ssync_sim::expected::Expected;
 
 /// The Dataverse address of every mailbox a default run covers.
-pub const MAILBOXES: [&str; 22] = [
+pub const MAILBOXES: [&str; 23] = [
     "alice@contoso.com",
     "bob@contoso.com",
     "Heidi.Park@Contoso.com",
@@ -30,6 +30,7 @@ pub const MAILBOXES: [&str; 22] = [
     "uma@contoso.com",
     "xena@contoso.com",
     "yuri@contoso.com",
+    "zoe@contoso.com",
 ];
 
 /// Mailboxes that exist but are not in a default run (no server-side sync; inactive).

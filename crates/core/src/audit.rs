@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::check::{Check, CheckContext, CheckOptions, DataNeed};
+use crate::check::{Check, CheckContext, CheckMeta, CheckOptions, DataNeed};
 use crate::memory::MemorySource;
 use crate::subject::Subject;
 
@@ -34,16 +34,18 @@ impl std::fmt::Display for UndeclaredRead {
     }
 }
 
-/// Runs `check` on every subject of its scope over `source` (whatever each run returns) and
-/// lists the kinds of data it read that its metadata does not declare.
+/// Runs `check` on every subject of its scope over `source` (whatever each run returns), in a
+/// run that selected the checks of `selected`, and lists the kinds of data it read that its
+/// metadata does not declare.
 pub async fn undeclared_reads(
     check: &dyn Check,
     source: &MemorySource,
     subjects: &[Subject],
     options: CheckOptions,
+    selected: &[&'static CheckMeta],
 ) -> Vec<UndeclaredRead> {
     let meta = check.meta();
-    let ctx = CheckContext::with_options(source, options);
+    let ctx = CheckContext::with_options(source, options).with_selected(selected);
     let mut first_seen: BTreeMap<DataNeed, String> = BTreeMap::new();
     for subject in subjects.iter().filter(|s| s.scope() == meta.scope) {
         source.clear_reads();
@@ -109,7 +111,14 @@ mod tests {
             .cloned()
             .map(Subject::Mailbox)
             .collect();
-        let found = undeclared_reads(&ReadsOwner, &source, &subjects, CheckOptions::default()).await;
+        let found = undeclared_reads(
+            &ReadsOwner,
+            &source,
+            &subjects,
+            CheckOptions::default(),
+            &[&OWNER_META],
+        )
+        .await;
         let needs: Vec<DataNeed> = found.iter().map(|u| u.need).collect();
         assert_eq!(needs, [DataNeed::SystemUsers, DataNeed::EntraUsers]);
         let text = found[0].to_string();
@@ -123,7 +132,14 @@ mod tests {
     async fn subjects_of_another_scope_are_not_run() {
         let source = source();
         let profile = Subject::Profile(fixtures::exchange_online_profile("P1"));
-        let found = undeclared_reads(&ReadsOwner, &source, &[profile], CheckOptions::default()).await;
+        let found = undeclared_reads(
+            &ReadsOwner,
+            &source,
+            &[profile],
+            CheckOptions::default(),
+            &[&OWNER_META],
+        )
+        .await;
         assert!(found.is_empty(), "{found:?}");
     }
 

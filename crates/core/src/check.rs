@@ -151,6 +151,10 @@ pub struct CheckContext<'a> {
     pub data: &'a dyn DataSource,
     /// Run-wide settings: the moment the run judges against, the alert window.
     pub options: CheckOptions,
+    /// The metadata of every check selected for this run (the runner's engine sets it; the
+    /// checking check among them). Empty when whoever built the context did not say, as in
+    /// most unit tests: a check that needs it tells that apart from "no other check".
+    pub selected: &'a [&'static CheckMeta],
 }
 
 impl<'a> CheckContext<'a> {
@@ -160,7 +164,23 @@ impl<'a> CheckContext<'a> {
     }
 
     pub fn with_options(data: &'a dyn DataSource, options: CheckOptions) -> Self {
-        Self { data, options }
+        Self {
+            data,
+            options,
+            selected: &[],
+        }
+    }
+
+    /// The same context, naming the checks selected for the run.
+    pub fn with_selected(mut self, selected: &'a [&'static CheckMeta]) -> Self {
+        self.selected = selected;
+        self
+    }
+
+    /// The oldest moment an alert may carry and still count as recent
+    /// ([`CheckOptions::alerts_since`]).
+    pub fn alerts_since(&self) -> OffsetDateTime {
+        self.options.alerts_since()
     }
 }
 

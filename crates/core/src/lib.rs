@@ -47,6 +47,7 @@
 //! ```
 
 pub mod address;
+pub mod alerts;
 pub mod audit;
 pub mod check;
 pub mod cloud;
@@ -66,6 +67,7 @@ pub mod redact;
 pub mod registry;
 pub mod subject;
 
+pub use alerts::{AlertText, explained_by};
 pub use async_trait::async_trait;
 pub use check::{Check, CheckContext, CheckOptions, DataNeed, Declared, Scope, Severity, evaluate};
 pub use data::{DataSource, RawService, RunPlan, SourceError};
@@ -85,6 +87,7 @@ pub use inventory;
 
 /// Everything a check crate usually needs, in one `use`.
 pub mod prelude {
+    pub use crate::alerts::AlertText;
     pub use crate::lookup::{self, FoundBy, Owner};
     pub use crate::profile_target::{Classification, Target};
     pub use crate::records::*;

@@ -42,6 +42,11 @@ pub struct Alert {
     /// The alert markers of registered checks (`CheckMeta::alert_markers`) the text carries,
     /// as the checks declare them: `NoUserFoundWithGivenClaims` for a recreated user.
     pub markers: Vec<&'static str>,
+    /// The whole text, folded as the core matches alerts ([`ssync_core::alerts`]): what a
+    /// check's markers and error codes are looked for in.
+    pub text: AlertText,
+    /// The documented cause the text resembles most ([`ssync_core::alerts::CATALOGUE`]).
+    pub documented: Option<&'static DocumentedCause>,
 }
 
 impl Alert {
@@ -54,8 +59,12 @@ impl Alert {
     }
 }
 
+use ssync_core::AlertText;
+use ssync_core::alerts::{DocumentedCause, closest_documented_cause};
+
 /// Reads an alert, noticing the alert markers of every registered check. `None` when the
-/// text is none of the symptom messages and carries no e-mail server error code or marker.
+/// text is none of the symptom messages and carries no e-mail server error code, no marker
+/// and no documented alert text.
 pub fn parse(text: &str) -> Option<Alert> {
     let markers: Vec<&'static str> = ssync_core::registered_checks()
         .map(|regs| {
@@ -107,13 +116,15 @@ pub fn parse_with_markers(text: &str, known_markers: &[&'static str]) -> Option<
         let code = rest[..end].trim().trim_end_matches('.').trim();
         (!code.is_empty()).then(|| code.to_owned())
     });
+    let folded = AlertText::new(&text);
     let mut markers: Vec<&'static str> = known_markers
         .iter()
         .copied()
-        .filter(|m| !m.is_empty() && lower.contains(&normalise(m).to_ascii_lowercase()))
+        .filter(|m| folded.mentions(m))
         .collect();
     markers.dedup();
-    if symptom.is_none() && error_code.is_none() && markers.is_empty() {
+    let documented = closest_documented_cause(&folded);
+    if symptom.is_none() && error_code.is_none() && markers.is_empty() && documented.is_none() {
         return None;
     }
     Some(Alert {
@@ -122,6 +133,8 @@ pub fn parse_with_markers(text: &str, known_markers: &[&'static str]) -> Option<
         error_code,
         email_subject,
         markers,
+        text: folded,
+        documented,
     })
 }
 

@@ -51,9 +51,10 @@ async fn every_check_declares_what_it_reads() {
     );
     let source = MemorySource::from_facts(facts);
 
+    let selected: Vec<&'static ssync_core::CheckMeta> = checks.iter().map(|c| c.meta()).collect();
     let mut undeclared = Vec::new();
     for check in &checks {
-        undeclared.extend(undeclared_reads(*check, &source, &subjects, options).await);
+        undeclared.extend(undeclared_reads(*check, &source, &subjects, options, &selected).await);
     }
     let report: Vec<String> = undeclared.iter().map(ToString::to_string).collect();
     assert!(report.is_empty(), "{}", report.join("\n"));

@@ -24,8 +24,14 @@ ssync_core::declare_check! {
         "https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/mailbox",
     ],
     reads: &[DataNeed::Mailboxes],
-    // The alert Microsoft's troubleshooting page quotes for an address awaiting approval.
-    alert_markers: &["requires an approval by"],
+    // The alerts Microsoft's troubleshooting page quotes for an address awaiting approval
+    // ("Email address requires approval by Microsoft 365 administrator", "Email addresses must
+    // be approved"), so that `triage` and `unexplained-sync-alert` attribute them here.
+    alert_markers: &[
+        "requires an approval by",
+        "is not approved and the mailbox has been disabled",
+        "email addresses haven't been approved",
+    ],
     reasons: &["approval-empty", "approval-pending", "approval-rejected"],
 }
 

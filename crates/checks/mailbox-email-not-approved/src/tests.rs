@@ -76,3 +76,22 @@ fn declares_the_approval_alert_marker() {
             .contains(&"requires an approval by")
     );
 }
+
+/// The approval alerts of Microsoft's troubleshooting page, as it prints them, are this check's.
+#[test]
+fn claims_every_approval_alert_of_the_troubleshooting_page() {
+    use ssync_core::Declared;
+    use ssync_core::alerts::{AlertText, claim};
+    for text in [
+        "Email can't be sent because the email address of the mailbox Xena requires an approval by a \
+         Microsoft 365 administrator. The mailbox has been disabled for sending email.",
+        "Email can't be received for the mailbox Xena because the email address of the mailbox Xena is \
+         not approved and the mailbox has been disabled. The owner of the associated email server \
+         profile Microsoft Exchange Online has been notified.",
+        "One or more mailboxes have been disabled for sending/receiving email because their email \
+         addresses haven't been approved.",
+    ] {
+        let claimed = claim(MailboxEmailNotApproved.meta(), &AlertText::new(text));
+        assert!(claimed.explains(), "{text}");
+    }
+}

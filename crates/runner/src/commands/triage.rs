@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-use ssync_core::{CheckMeta, registered_checks};
+use ssync_core::{CheckMeta, alerts, registered_checks};
 
 use crate::error::CliError;
 use crate::shell::quote;
@@ -42,20 +42,14 @@ pub fn run(text: Option<String>) -> Result<ExitCode, CliError> {
 /// than the 401 that some checks claim (`CheckMeta::error_codes`), only those; otherwise all of
 /// them. Checks whose alert markers the text carries come first, then the KB's order.
 pub fn applicable<'a>(alert: &Alert, checks: &[&'a CheckMeta]) -> Vec<&'a CheckMeta> {
-    let claimed: Vec<&CheckMeta> = match alert.error_code.as_deref() {
-        Some(code) if !alert.is_401() => {
-            let code = code.to_ascii_lowercase();
-            checks
-                .iter()
-                .copied()
-                .filter(|m| {
-                    m.error_codes
-                        .iter()
-                        .any(|c| code.contains(&c.to_ascii_lowercase()))
-                })
-                .collect()
-        }
-        _ => Vec::new(),
+    let claimed: Vec<&CheckMeta> = if alert.is_401() {
+        Vec::new()
+    } else {
+        checks
+            .iter()
+            .copied()
+            .filter(|m| alerts::claim(m, &alert.text).error_code.is_some())
+            .collect()
     };
     let mut selected = if claimed.is_empty() {
         checks.to_vec()
@@ -68,7 +62,7 @@ pub fn applicable<'a>(alert: &Alert, checks: &[&'a CheckMeta]) -> Vec<&'a CheckM
 
 /// True when the alert carries one of the check's declared markers.
 fn carries_marker_of(alert: &Alert, check: &CheckMeta) -> bool {
-    check.alert_markers.iter().any(|m| alert.markers.contains(m))
+    !alerts::claim(check, &alert.text).markers.is_empty()
 }
 
 /// The whole answer, as printed.
@@ -92,10 +86,9 @@ pub fn advice(alert: &Alert, checks: &[&CheckMeta]) -> String {
 
     let selected = applicable(alert, checks);
     for m in selected.iter().filter(|m| carries_marker_of(alert, m)) {
-        let found: Vec<String> = m
-            .alert_markers
+        let found: Vec<String> = alerts::claim(m, &alert.text)
+            .markers
             .iter()
-            .filter(|k| alert.markers.contains(k))
             .map(|k| format!("\"{k}\""))
             .collect();
         s += &format!(
@@ -104,6 +97,15 @@ pub fn advice(alert: &Alert, checks: &[&CheckMeta]) -> String {
             m.id,
             m.title
         );
+    }
+    // An alert no check claims may still be one Microsoft documents: say which, and where.
+    if let Some(cause) = alert.documented {
+        if alerts::explained_by(checks, &alert.text).is_empty() {
+            s += &format!(
+                "No check claims this alert; Microsoft documents it: {}.\n  Fix: {}\n  {}\n",
+                cause.title, cause.fix, cause.article
+            );
+        }
     }
     if alert.is_401() {
         s +=
@@ -239,5 +241,24 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// An alert no bundled check claims is still read, and pointed at Microsoft's article.
+    #[test]
+    fn an_unclaimed_documented_alert_names_its_article() {
+        let alert = parse(
+            "The location of the mailbox Zoe could not be determined while receiving email. The owner of \
+             the associated email server profile Microsoft Exchange Online has been notified.",
+        )
+        .expect("a documented alert text is recognised");
+        let text = advice(&alert, &bundled());
+        assert!(
+            text.contains("Microsoft documents it: the mailbox location could not be determined")
+                && text.contains("/error-when-testing-enabling-mailbox"),
+            "{text}"
+        );
+        // A claimed alert gets no such paragraph: its check says more.
+        let claimed = parse("Email Server Error Code: ErrorInvalidLicense").unwrap();
+        assert!(!advice(&claimed, &bundled()).contains("Microsoft documents it"));
     }
 }

@@ -7,8 +7,8 @@ use std::panic::AssertUnwindSafe;
 
 use futures::{FutureExt, StreamExt, stream};
 use ssync_core::{
-    Check, CheckContext, CheckOptions, DataSource, Finding, Outcome, Scope, Status, Subject, Summary,
-    evaluate,
+    Check, CheckContext, CheckMeta, CheckOptions, DataSource, Finding, Outcome, Scope, Status, Subject,
+    Summary, evaluate,
 };
 
 use super::progress::Progress;
@@ -64,9 +64,12 @@ pub async fn run_all(
         .collect();
     progress.start(tasks.len());
     let threads = threads_for(tasks.len());
+    // Every check learns which checks share the run (`unexplained-sync-alert` needs it).
+    let selected: Vec<&'static CheckMeta> = checks.iter().map(|c| c.meta()).collect();
     let shard = Shard {
         source,
         options,
+        selected: &selected,
         concurrency: concurrency.div_ceil(threads).max(1),
         keep_passing,
         progress,
@@ -138,6 +141,7 @@ fn threads_for(runs: usize) -> usize {
 struct Shard<'a> {
     source: &'a dyn DataSource,
     options: CheckOptions,
+    selected: &'a [&'static CheckMeta],
     concurrency: usize,
     keep_passing: bool,
     progress: &'a Progress,
@@ -147,7 +151,7 @@ impl Shard<'_> {
     /// Runs `tasks`, `concurrency` at a time, counting every result and keeping the findings
     /// the report lists.
     async fn run(&self, tasks: Vec<(&dyn Check, &Subject)>) -> Ran {
-        let ctx = CheckContext::with_options(self.source, self.options);
+        let ctx = CheckContext::with_options(self.source, self.options).with_selected(self.selected);
         let mut ran = Ran::default();
         let mut results = stream::iter(tasks)
             .map(|(check, subject)| {

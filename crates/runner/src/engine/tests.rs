@@ -624,3 +624,42 @@ async fn a_run_without_failed_reads_lists_none() {
     let r = diagnose_with(Selection::default()).await.unwrap();
     assert!(r.failed_reads.is_empty(), "{:?}", r.failed_reads);
 }
+
+/// Tells, as its message, which checks its context says the run selected.
+struct NamesSelected;
+impl Declared for NamesSelected {
+    fn meta(&self) -> &'static CheckMeta {
+        static META: CheckMeta = CheckMeta::new("acme-names-selected", "t")
+            .scope(Scope::Environment)
+            .summary("s")
+            .explain("e")
+            .remediation("r");
+        &META
+    }
+}
+#[async_trait]
+impl Check for NamesSelected {
+    async fn run(&self, ctx: &CheckContext<'_>, _: &Subject) -> Result<Outcome, SourceError> {
+        let ids: Vec<&str> = ctx.selected.iter().map(|m| m.id).collect();
+        Ok(Outcome::warn(ids.join(",")))
+    }
+}
+
+#[tokio::test]
+async fn every_check_is_told_which_checks_the_run_selected() {
+    let all: Vec<&'static dyn Check> = vec![&NamesSelected, &EnvPasses, &ProfileWarns, &FailsOnFrank];
+    let selection = Selection {
+        skip_checks: vec!["acme-profile".into()],
+        ..Selection::default()
+    };
+    let opts = EngineOptions::new("https://contoso.crm.dynamics.com", "test");
+    let r = diagnose(&source(), &all, &selection, &opts).await.unwrap();
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.check == "acme-names-selected")
+        .expect("its finding");
+    let mut ids: Vec<&str> = f.message.split(',').collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["acme-env", "acme-frank", "acme-names-selected"]);
+}
