@@ -21,7 +21,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use clap::Args;
-use ssync_sim::{Knobs, Scenario, ServiceLimits, Stats};
+use ssync_sim::{Knobs, RouteKind, RouteLatency, Scenario, ServiceLimits, Stats};
 
 pub use floor::{Floor, Shape};
 
@@ -30,9 +30,13 @@ pub struct BenchArgs {
     /// Tenant sizes (mailboxes), comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "1,1000,10000,100000")]
     sizes: Vec<u64>,
-    /// Latency the simulator adds to every request, in milliseconds.
+    /// Latency the simulator adds to every request, in milliseconds (`--speed fast`).
     #[arg(long, default_value_t = 20)]
     latency_ms: u64,
+    /// `fast`: `--latency-ms` on every request. `real`: Microsoft's speeds by route (token
+    /// 300 ms, Dataverse page 2 s, Graph users page 1.5 s, any other request 300 ms).
+    #[arg(long, value_enum, default_value_t = Speed::Fast)]
+    speed: Speed,
     /// Do not apply service protection limits (Dataverse 6,000 requests per 5 minutes and 52
     /// concurrent; the simulator's Graph stand-in).
     #[arg(long)]
@@ -57,6 +61,39 @@ pub struct BenchArgs {
     rust_log: Option<String>,
 }
 
+/// How fast the simulated services answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Speed {
+    Fast,
+    Real,
+}
+
+/// The latency of each kind of route in one benchmark.
+#[derive(Debug, Clone, Copy)]
+pub struct Speeds {
+    pub other: Duration,
+    pub routes: RouteLatency,
+}
+
+impl Speeds {
+    fn new(args: &BenchArgs) -> Self {
+        match args.speed {
+            Speed::Fast => Speeds {
+                other: Duration::from_millis(args.latency_ms),
+                routes: RouteLatency::default(),
+            },
+            Speed::Real => Speeds {
+                other: RouteLatency::REAL_OTHER,
+                routes: RouteLatency::real(),
+            },
+        }
+    }
+
+    pub fn of(&self, kind: RouteKind) -> Duration {
+        self.routes.of(kind, self.other)
+    }
+}
+
 /// What one run measured.
 #[derive(Debug, Clone)]
 pub struct Row {
@@ -70,8 +107,10 @@ pub struct Row {
     /// What the client says it sent (`ClientStats` from its log), when the log has it.
     pub client: Option<ClientLine>,
     pub floor: Floor,
-    /// Floor requests × latency: reading everything once, one request after another.
+    /// Floor requests × their latency: reading everything once, one request after another.
     pub baseline: Duration,
+    /// The longest chains of dependent pages at these speeds (the parallel floor).
+    pub chains: floor::Chains,
     /// `summary` of the JSON report, as `pass/warn/fail/skip/error`.
     pub summary: String,
     pub report_bytes: u64,
@@ -163,23 +202,24 @@ pub fn run(root: &Path, args: &BenchArgs) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let latency = Duration::from_millis(args.latency_ms);
+    let speeds = Speeds::new(args);
     let mut rows = Vec::new();
     for &n in &args.sizes {
-        let row = runtime.block_on(measure(&binary, &out_dir, n, latency, args))?;
+        let row = runtime.block_on(measure(&binary, &out_dir, n, speeds, args))?;
         eprintln!("{}", table::one_line(&row));
         if args.routes {
             eprintln!("{}", table::routes(&row.sim));
         }
         rows.push(row);
     }
-    println!("{}", table::render(&rows, latency, !args.no_limits));
+    println!("{}", table::render(&rows, args.speed, speeds, !args.no_limits));
     Ok(())
 }
 
-fn knobs(latency: Duration, limits: bool) -> Knobs {
+fn knobs(speeds: Speeds, limits: bool) -> Knobs {
     Knobs {
-        latency,
+        latency: speeds.other,
+        route_latency: speeds.routes,
         limits: limits.then(ServiceLimits::dataverse_default),
         graph_limits: limits.then(ServiceLimits::graph_default),
         ..Knobs::default()
@@ -190,14 +230,14 @@ async fn measure(
     binary: &Path,
     out_dir: &Path,
     n: u64,
-    latency: Duration,
+    speeds: Speeds,
     args: &BenchArgs,
 ) -> Result<Row, String> {
     let size = usize::try_from(n).map_err(|_| format!("{n} mailboxes is too many"))?;
     eprintln!("N = {n}: starting the simulated tenant");
     let scenario = Scenario::generated(size);
     let sample = per_mailbox::spread(scenario.mailbox_addresses(), args.per_mailbox);
-    let sim = ssync_sim::start(scenario, knobs(latency, !args.no_limits))
+    let sim = ssync_sim::start(scenario, knobs(speeds, !args.no_limits))
         .await
         .map_err(|e| format!("cannot start the simulated tenant: {e}"))?;
     let report = out_dir.join(format!("report-{n}.json"));
@@ -230,8 +270,8 @@ async fn measure(
 
     let log_text = std::fs::read_to_string(&log).unwrap_or_default();
     let report_bytes = std::fs::metadata(&report).map_or(0, |m| m.len());
-    let floor = floor::floor(&Shape::generated(n));
-    let floor_requests = u32::try_from(floor.total()).unwrap_or(u32::MAX);
+    let shape = Shape::generated(n);
+    let floor = floor::floor(&shape);
     Ok(Row {
         mailboxes: n,
         exit_code: measured.status.code(),
@@ -240,7 +280,8 @@ async fn measure(
         sim: sim_stats,
         client: ClientLine::parse(&log_text),
         floor,
-        baseline: latency * floor_requests,
+        baseline: floor::baseline(&shape, &speeds),
+        chains: floor::chains(&shape, &speeds),
         summary: summary(&report),
         report_bytes,
         per_mailbox,

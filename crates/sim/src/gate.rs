@@ -28,6 +28,15 @@ const ROLL_STATUS: u64 = 6;
 /// What a proxy answers when its upstream failed: an HTML page, with a 200 status as some do.
 pub(crate) const PROXY_PAGE: &str = "<html><head><title>Gateway</title></head><body><h1>The upstream server did not answer in time.</h1></body></html>";
 
+/// Whether a request came over the wire or inside a Graph `$batch`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Arrival {
+    Direct,
+    /// Inside a `$batch`: counted, throttled and faulted one by one as Graph meters them, but
+    /// adding no latency of its own (the batch is one round trip).
+    Batched,
+}
+
 /// Accounting, throttling, latency and 5xx faults for one request. `Ok` carries the
 /// sequence number and the in-flight slot to hold while the handler runs.
 pub(crate) async fn admit<'a>(
@@ -35,6 +44,7 @@ pub(crate) async fn admit<'a>(
     service: Service,
     method: &str,
     path: &str,
+    arrival: Arrival,
 ) -> Result<(u64, Slot<'a>), Response> {
     let n = shared.stats.request(service, method, &route_label(path));
     let spec = shared.knobs.faults.for_service(service);
@@ -72,8 +82,12 @@ pub(crate) async fn admit<'a>(
             return Err(throttled(service, refusal, shared));
         }
     };
-    if !shared.knobs.latency.is_zero() {
-        tokio::time::sleep(shared.knobs.latency).await;
+    let latency = match arrival {
+        Arrival::Direct => shared.knobs.latency_for(service, method, path),
+        Arrival::Batched => Duration::ZERO,
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
     }
     if spec.error_rate > 0.0 && shared.knobs.faults.roll(service, n, ROLL_ERROR) < spec.error_rate {
         shared.stats.fault(service);
@@ -104,7 +118,7 @@ where
     }
     let method = req.method().as_str().to_owned();
     let path = req.uri().path().to_owned();
-    let (n, slot) = match admit(&shared, service, &method, &path).await {
+    let (n, slot) = match admit(&shared, service, &method, &path, Arrival::Direct).await {
         Ok(x) => x,
         Err(r) => return r,
     };

@@ -39,8 +39,12 @@ impl Service {
 /// Everything that changes how the simulator answers, set once at [`crate::start`].
 #[derive(Debug, Clone, Default)]
 pub struct Knobs {
-    /// Added to every request before it is answered.
+    /// Added to every request before it is answered (requests inside a Graph `$batch` add
+    /// none: the batch is one round trip and carries its own).
     pub latency: Duration,
+    /// Latency of the slow routes (token, Dataverse pages, Graph users pages), replacing
+    /// `latency` for them.
+    pub route_latency: crate::latency::RouteLatency,
     /// Service protection for Dataverse (and for Graph unless `graph_limits` is set). Each
     /// service counts separately. `None` = never throttle.
     pub limits: Option<ServiceLimits>,
@@ -76,6 +80,12 @@ impl Knobs {
             Service::Graph => self.graph_limits.or(self.limits),
             Service::Identity | Service::Ews => None,
         }
+    }
+
+    /// The latency of one request.
+    pub(crate) fn latency_for(&self, service: Service, method: &str, path: &str) -> Duration {
+        let kind = crate::latency::route_kind(service, method, path);
+        self.route_latency.of(kind, self.latency)
     }
 
     pub(crate) fn token_lifetime(&self) -> Duration {

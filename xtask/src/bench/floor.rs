@@ -3,6 +3,12 @@
 //! size the service allows. The benchmark prints it beside the measured count, and
 //! "floor pages × latency" is the baseline time of reading everything once in sequence.
 
+use std::time::Duration;
+
+use ssync_sim::RouteKind;
+
+use super::Speeds;
+
 /// Dataverse's largest page (`Prefer: odata.maxpagesize`).
 pub const DATAVERSE_PAGE: u64 = 5000;
 /// Graph's largest `$top` for users and deleted items.
@@ -87,9 +93,91 @@ pub fn floor(s: &Shape) -> Floor {
     }
 }
 
+/// The floor's requests, each at its route's latency, one after another: reading everything
+/// once in sequence.
+pub fn baseline(s: &Shape, speeds: &Speeds) -> Duration {
+    let f = floor(s);
+    let dv_pages = f.dataverse - 1;
+    let users_pages = pages(s.entra_users, GRAPH_PAGE);
+    speeds.of(RouteKind::Token) * 2
+        + speeds.of(RouteKind::Other) * to_u32(s.domains + 1 + (f.graph - users_pages) + f.ews)
+        + speeds.of(RouteKind::DataversePage) * to_u32(dv_pages)
+        + speeds.of(RouteKind::GraphUsersPage) * to_u32(users_pages)
+}
+
+/// The longest chains of dependent pages: each page of a collection waits for the previous
+/// one's next link, so however many requests run side by side, a run takes at least a token
+/// and its longest chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chains {
+    /// Graph users read as one chain of 999-user pages (the unsplit read).
+    pub graph_users: Duration,
+    /// The longest Dataverse collection (paging cookies allow no split).
+    pub dataverse: Duration,
+}
+
+impl Chains {
+    /// The parallel floor of a client that does not split the Graph users chain.
+    pub fn unsplit(&self, token: Duration) -> Duration {
+        token + self.graph_users.max(self.dataverse)
+    }
+
+    /// The floor once the Graph users chain is split into enough ranges: what is left is the
+    /// longest Dataverse chain.
+    pub fn split(&self, token: Duration) -> Duration {
+        token + self.dataverse
+    }
+}
+
+pub fn chains(s: &Shape, speeds: &Speeds) -> Chains {
+    let longest_table = [s.mailboxes, s.system_users, s.alerts, s.profiles]
+        .into_iter()
+        .chain((s.queue_mailboxes > 0).then_some(s.queues))
+        .map(|n| pages(n, DATAVERSE_PAGE))
+        .max()
+        .unwrap_or(1);
+    Chains {
+        graph_users: speeds.of(RouteKind::GraphUsersPage) * to_u32(pages(s.entra_users, GRAPH_PAGE)),
+        dataverse: speeds.of(RouteKind::DataversePage) * to_u32(longest_table),
+    }
+}
+
+fn to_u32(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ssync_sim::RouteLatency;
+
+    #[test]
+    fn chains_at_real_speed_for_a_hundred_thousand_mailboxes() {
+        let real = Speeds {
+            other: RouteLatency::REAL_OTHER,
+            routes: RouteLatency::real(),
+        };
+        let c = chains(&Shape::generated(100_000), &real);
+        // 101 pages of 999 users at 1.5 s; 21 pages of 5,000 system users at 2 s.
+        assert_eq!(c.graph_users, Duration::from_millis(151_500));
+        assert_eq!(c.dataverse, Duration::from_secs(42));
+        let token = real.of(RouteKind::Token);
+        assert_eq!(c.unsplit(token), Duration::from_millis(151_800));
+        assert_eq!(c.split(token), Duration::from_millis(42_300));
+    }
+
+    #[test]
+    fn the_uniform_baseline_is_floor_requests_times_latency() {
+        let fast = Speeds {
+            other: Duration::from_millis(20),
+            routes: RouteLatency::default(),
+        };
+        let s = Shape::generated(100_000);
+        assert_eq!(
+            baseline(&s, &fast),
+            Duration::from_millis(20) * to_u32(floor(&s).total())
+        );
+    }
 
     #[test]
     fn pages_round_up_and_never_reach_zero() {

@@ -4,9 +4,9 @@
 use std::fmt::Write;
 use std::time::Duration;
 
-use ssync_sim::{Service, Stats};
+use ssync_sim::{RouteKind, Service, Stats};
 
-use super::Row;
+use super::{Row, Speed, Speeds};
 
 fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
@@ -49,15 +49,24 @@ pub fn one_line(r: &Row) -> String {
     )
 }
 
-pub fn render(rows: &[Row], latency: Duration, limits: bool) -> String {
+pub fn render(rows: &[Row], speed: Speed, speeds: Speeds, limits: bool) -> String {
     let mut s = String::new();
+    let ms = |k| speeds.of(k).as_millis();
     let _ = writeln!(
         s,
-        "\nlatency {} ms per request; service protection limits {}\n",
-        latency.as_millis(),
+        "\nspeed `{}`: token {} ms, Dataverse page {} ms, Graph users page {} ms, any other request {} ms; service protection limits {}\n",
+        match speed {
+            Speed::Fast => "fast",
+            Speed::Real => "real",
+        },
+        ms(RouteKind::Token),
+        ms(RouteKind::DataversePage),
+        ms(RouteKind::GraphUsersPage),
+        ms(RouteKind::Other),
         if limits { "on" } else { "off" }
     );
-    s += "| mailboxes | wall time | baseline (floor × latency) | wall / baseline | requests id/dv/graph/ews (sim) | client HTTP requests | floor id/dv/graph/ews | requests / floor | 429s (sim sent / client got) | retries | peak memory | results pass/warn/fail/skip/error |\n";
+    s += &chains(rows, speeds);
+    s += "| mailboxes | wall time | baseline (floor requests one after another) | wall / baseline | requests id/dv/graph/ews (sim) | client HTTP requests | floor id/dv/graph/ews | requests / floor | 429s (sim sent / client got) | retries | peak memory | results pass/warn/fail/skip/error |\n";
     s += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for r in rows {
         let f = &r.floor;
@@ -93,6 +102,30 @@ pub fn render(rows: &[Row], latency: Duration, limits: bool) -> String {
         );
     }
     s
+}
+
+/// The parallel floor of each run: the longest chain of dependent pages, with the Graph users
+/// chain unsplit and split.
+fn chains(rows: &[Row], speeds: Speeds) -> String {
+    let token = speeds.of(RouteKind::Token);
+    let mut s = String::from(
+        "| mailboxes | wall time | Graph users chain (unsplit) | longest Dataverse chain | parallel floor unsplit | wall / unsplit floor | floor once split |\n|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let unsplit = r.chains.unsplit(token);
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            r.mailboxes,
+            secs(r.wall),
+            secs(r.chains.graph_users),
+            secs(r.chains.dataverse),
+            secs(unsplit),
+            ratio(r.wall.as_secs_f64(), unsplit.as_secs_f64()),
+            secs(r.chains.split(token)),
+        );
+    }
+    s + "\n"
 }
 
 /// The per-mailbox approach beside the whole run, when it was sampled.

@@ -83,7 +83,15 @@ pub(crate) async fn run(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Re
         } else {
             let path_and_query = format!("/v1.0/{}", url.trim_start_matches('/'));
             let path = path_and_query.split('?').next().unwrap_or_default().to_owned();
-            match gate::admit(shared, Service::Graph, method.as_str(), &path).await {
+            match gate::admit(
+                shared,
+                Service::Graph,
+                method.as_str(),
+                &path,
+                gate::Arrival::Batched,
+            )
+            .await
+            {
                 Ok((n, slot)) => {
                     let resp = super::route(shared, &method, &path_and_query, headers);
                     drop(slot);
