@@ -5,8 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod challenge;
 mod state;
 
+pub use challenge::issuer_realm;
 pub use state::{EmailApproval, MailboxState, SyncStatus};
 
 /// The Dataverse environment (`RetrieveCurrentOrganization` → `Detail`).
