@@ -93,10 +93,14 @@ impl Check for EwsAccessBlocked {
         let forbidden: Vec<&Probed> = probed.iter().filter(|p| p.http_status == Some(403)).collect();
         let unreadable: Vec<String> = probed
             .iter()
-            .filter_map(|p| {
-                p.source_error
-                    .as_ref()
-                    .map(|e| format!("could not probe {}: {e}", p.url))
+            .filter_map(|p| match (&p.source_error, p.http_status) {
+                (Some(e), _) => Some(format!("could not probe {}: {e}", p.url)),
+                (None, Some(401 | 403)) => None,
+                (None, status) => Some(format!(
+                    "{} answered HTTP {}, neither an authentication challenge (401) nor a refusal (403)",
+                    p.url,
+                    status.unwrap_or_default()
+                )),
             })
             .chain(
                 found
@@ -132,12 +136,9 @@ impl Check for EwsAccessBlocked {
             let looked = if probed.is_empty() {
                 "no recent error alert carries the 403 text".to_owned()
             } else {
-                let seen: Vec<String> = probed
-                    .iter()
-                    .map(|p| format!("{} answered {}", p.url, p.http_status.unwrap_or_default()))
-                    .collect();
+                let seen: Vec<&str> = probed.iter().map(|p| p.url.as_str()).collect();
                 format!(
-                    "{}, and no recent error alert carries the 403 text",
+                    "{} asked for credentials (401), and no recent error alert carries the 403 text",
                     seen.join(", ")
                 )
             };

@@ -69,10 +69,23 @@ async fn on_premises_endpoint_answering_403_fails() {
 
 #[tokio::test]
 async fn on_premises_endpoint_asking_for_credentials_passes() {
-    for status in [401, 404, 500] {
+    let (mb, b) = on(fixtures::on_premises_profile("p1", URL));
+    let out = run(mb, b.ews_probe(probe(401)).build()).await;
+    assert_eq!(out.status, Status::Pass, "{out:?}");
+    assert!(
+        out.message.contains("asked for credentials (401)"),
+        "{}",
+        out.message
+    );
+}
+
+#[tokio::test]
+async fn other_answers_say_nothing_and_are_errors() {
+    for status in [200, 302, 404, 500, 503] {
         let (mb, b) = on(fixtures::on_premises_profile("p1", URL));
         let out = run(mb, b.ews_probe(probe(status)).build()).await;
-        assert_eq!(out.status, Status::Pass, "{status}: {out:?}");
+        assert_eq!(out.status, Status::Error, "{status}: {out:?}");
+        assert!(out.message.contains(&format!("HTTP {status}")), "{}", out.message);
     }
 }
 
