@@ -77,7 +77,7 @@ impl Judged {
                 Status::Fail,
                 Some("no-bearer"),
                 format!(
-                    "{url} offers {} but not Bearer: OAuth is not enabled on its EWS virtual directory, so it \
+                    "{url} offers {} but not `Bearer`: OAuth is not enabled on its EWS virtual directory, so it \
                      accepts no Entra ID token",
                     e.offered_schemes.join(", ")
                 ),
@@ -85,18 +85,18 @@ impl Judged {
             (401, Some(issuer)) => (
                 Status::Pass,
                 None,
-                format!("{url} offers Bearer and trusts {issuer}"),
+                format!("{url} offers `Bearer` and trusts {issuer}"),
             ),
             (401, None) if e.trusted_issuers.is_empty() => (
                 Status::Fail,
                 Some("tenant-not-trusted"),
-                format!("{url} offers Bearer but names no trusted issuer, so it trusts no tenant's tokens"),
+                format!("{url} offers `Bearer` but names no trusted issuer, so it trusts no tenant's tokens"),
             ),
             (401, None) => (
                 Status::Fail,
                 Some("tenant-not-trusted"),
                 format!(
-                    "{url} offers Bearer, but trusts only {}, not the environment's tenant",
+                    "{url} offers `Bearer`, but trusts only {}, not the environment's tenant",
                     e.trusted_issuers.join(", ")
                 ),
             ),
