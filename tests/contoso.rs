@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ssync_sim::expected::Expected;
 
 /// The Dataverse address of every mailbox a default run covers.
-pub const MAILBOXES: [&str; 23] = [
+pub const MAILBOXES: [&str; 25] = [
     "alice@contoso.com",
     "bob@contoso.com",
     "Heidi.Park@Contoso.com",
@@ -30,6 +30,8 @@ pub const MAILBOXES: [&str; 23] = [
     "uma@contoso.com",
     "xena@contoso.com",
     "yuri@contoso.com",
+    "hank@contoso.com",
+    "fiona@contoso.com",
     "zoe@contoso.com",
 ];
 
@@ -37,13 +39,15 @@ pub const MAILBOXES: [&str; 23] = [
 pub const NOT_IN_RUN: [&str; 2] = ["victor@contoso.com", "wendy@contoso.com"];
 
 /// The name of every profile that at least one mailbox of a default run uses.
-pub const PROFILES: [&str; 6] = [
+pub const PROFILES: [&str; 8] = [
     "Microsoft Exchange Online",
     "Exchange Hybrid",
     "Exchange On-Premises (Basic)",
     "Exchange On-Premises (NTLM only)",
     "Legacy Exchange Online (Basic)",
     "Fabrikam cross-tenant OAuth",
+    "Exchange Hybrid (Fabrikam trust)",
+    "Exchange On-Premises (EWS blocked)",
 ];
 
 /// The directory of a bundled check crate: `crates/checks/<name without ssync-check->`, the

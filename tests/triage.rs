@@ -58,3 +58,28 @@ fn an_unrecognised_text_says_so_and_exits_2() {
         stderr(&out)
     );
 }
+
+/// The alert of Microsoft's support article "Http server returned Forbidden exception"
+/// (KB 4483440) points at `ews-access-blocked` alone; a mailbox over its quota, also a 403
+/// (KB 4556585), does not.
+#[test]
+fn the_403_alert_points_at_ews_access_blocked_and_a_quota_403_does_not() {
+    let forbidden = "The email message \"Your mailbox is now connected to Dynamics 365\" cannot be sent because \
+        an error occurred while establishing a secure connection to the email server. Mailbox Fiona didn't \
+        synchronize.\nEmail Server Error Code: Http server returned Forbidden exception.";
+    let out = run(&["triage", forbidden]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("a marker of `ews-access-blocked`"), "{text}");
+    assert!(text.contains("This error code points at one cause"), "{text}");
+    assert!(text.contains("--check ews-access-blocked\n"), "{text}");
+    assert!(!text.contains("recreated-user"), "{text}");
+
+    let quota = "The email message Report cannot be sent. Make sure that the credentials specified in the \
+        mailbox Cai are correct and have sufficient permissions for sending email.\nEmail Server Error Code: \
+        ErrorQuotaExceeded. Exchange.server returned 403 error.";
+    let out = run(&["triage", quota]);
+    let text = stdout(&out);
+    assert!(!text.contains("a marker of `ews-access-blocked`"), "{text}");
+    assert!(!text.contains("--check ews-access-blocked\n"), "{text}");
+}

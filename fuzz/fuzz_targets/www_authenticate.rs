@@ -35,6 +35,11 @@ fuzz_target!(|data: &[u8]| {
         assert!(!c.scheme.contains([' ', '\t']), "scheme with a space: {c:?}");
         assert!(!SCHEME_IS_A_TOKEN || !c.scheme.contains([',', '"']), "scheme with a separator: {c:?}");
         out += c.scheme.len() + c.params.len();
+        // The parameter reader of `ssync_core::records` (a `Bearer` challenge's issuers) reads
+        // the same remote text: it must not panic, nor name a parameter with nothing.
+        assert!(c.auth_params().iter().all(|(name, _)| !name.is_empty()), "{c:?}");
+        let _ = c.trusted_issuers();
+        let _ = c.issuer_trusting("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d");
     }
     // Parameters are re-joined with ", " where the input had "," and maybe no space.
     assert!(out <= 2 * text.len(), "{out} bytes of output from {} of input", text.len());

@@ -5,8 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod challenge;
+mod endpoints;
 mod state;
 
+pub use challenge::issuer_realm;
+pub use endpoints::EwsEndpoint;
 pub use state::{EmailApproval, MailboxState, SyncStatus};
 
 /// The Dataverse environment (`RetrieveCurrentOrganization` → `Detail`).

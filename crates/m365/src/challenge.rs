@@ -54,6 +54,13 @@ pub fn parse(value: &str) -> Result<Vec<AuthChallenge>, Unreadable> {
                 }
                 current.params.push_str(item);
             }
+        } else if continues_unquoted_list(out.last(), item) {
+            // `trusted_issuers=a@x,b@y` sent without quotes: `b@y` is the list's next issuer
+            // (no scheme has an `@`), read by `AuthChallenge::trusted_issuers`.
+            if let Some(current) = out.last_mut() {
+                current.params.push_str(", ");
+                current.params.push_str(item);
+            }
         } else if !token.chars().all(is_tchar) {
             let shown: String = token.chars().take(40).collect();
             return Err(Unreadable(shown));
@@ -65,6 +72,19 @@ pub fn parse(value: &str) -> Result<Vec<AuthChallenge>, Unreadable> {
         }
     }
     Ok(out)
+}
+
+/// True when `item` is one more entry of an unquoted issuer list (`<principal>@<realm>`,
+/// no quote, no space) that follows the challenge's last parameter, itself unquoted.
+fn continues_unquoted_list(current: Option<&AuthChallenge>, item: &str) -> bool {
+    let Some(current) = current else {
+        return false;
+    };
+    let last = current.params.trim_end_matches(is_ows);
+    last.contains('=')
+        && !last.ends_with('"')
+        && item.contains('@')
+        && !item.contains(|c: char| c == '"' || c == '=' || is_ows(c))
 }
 
 fn is_ows(c: char) -> bool {
@@ -130,6 +150,19 @@ mod tests {
             r#"client_id="00000002-0000-0ff1-ce00-000000000000", trusted_issuers="00000001-0000-0000-c000-000000000000@*,x@y", token_types="app_asserted_user_v1 service_asserted_app_v1", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize""#
         );
         assert_eq!(got[1].params, "realm=\"mail.contoso.com\"");
+    }
+
+    #[test]
+    fn an_unquoted_issuer_list_stays_with_its_bearer_challenge() {
+        let got = parse(
+            "Bearer client_id=00000002-0000-0ff1-ce00-000000000000, trusted_issuers=a@x,b@y, Basic realm=\"m\"",
+        )
+        .unwrap();
+        assert_eq!(schemes(&got), ["Bearer", "Basic"]);
+        assert_eq!(got[0].trusted_issuers(), ["a@x", "b@y"], "{:?}", got[0].params);
+        // After a quoted value an `@` item is not a continuation: the header stays unreadable
+        // rather than guessed at.
+        assert!(parse("Bearer trusted_issuers=\"a@x\", b@y").is_err());
     }
 
     #[test]

@@ -22,7 +22,7 @@ async fn check_contoso(source: &LiveSource) {
     assert_eq!(env.tenant_id, "6f1d2c3b-4a59-4e8f-9b0a-1c2d3e4f5a6b");
 
     let all = source.mailboxes().await.unwrap();
-    assert_eq!(all.len(), 25, "23 in the run, victor and wendy outside it");
+    assert_eq!(all.len(), 27, "25 in the run, victor and wendy outside it");
     assert!(
         all.iter()
             .any(|m| m.email_address.as_deref() == Some("wendy@contoso.com") && !m.active)
@@ -34,7 +34,7 @@ async fn check_contoso(source: &LiveSource) {
     assert!(!victor.delivery.uses_server_side_sync());
 
     let profiles = source.profiles().await.unwrap();
-    assert_eq!(profiles.len(), 6);
+    assert_eq!(profiles.len(), 8);
     let ntlm = profiles
         .iter()
         .find(|p| p.name == "Exchange On-Premises (NTLM only)")
@@ -187,7 +187,7 @@ async fn check_contoso(source: &LiveSource) {
         .raw_get(RawService::Dataverse, "emailserverprofiles?$select=name")
         .await
         .unwrap();
-    assert_eq!(v["value"].as_array().map(Vec::len), Some(6));
+    assert_eq!(v["value"].as_array().map(Vec::len), Some(8));
 }
 
 #[tokio::test]
@@ -224,11 +224,11 @@ async fn small_pages_are_followed_to_the_end() {
     )
     .await;
     let before = sim.stats().dataverse.requests;
-    assert_eq!(source.mailboxes().await.unwrap().len(), 25);
+    assert_eq!(source.mailboxes().await.unwrap().len(), 27);
     assert_eq!(
         sim.stats().dataverse.requests - before,
         9,
-        "25 mailboxes in pages of 3"
+        "27 mailboxes in pages of 3"
     );
     let all = source.mailboxes().await.unwrap();
     source.prepare(&plan(&all)).await.unwrap();
@@ -267,7 +267,7 @@ async fn service_protection_limits_are_waited_out() {
     .await;
     assert_eq!(
         source.mailboxes().await.unwrap().len(),
-        25,
+        27,
         "13 pages under a limit of 4 per second"
     );
     let sim_stats = sim.stats();

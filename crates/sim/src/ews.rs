@@ -1,6 +1,6 @@
 //! On-premises EWS endpoints: every request without valid credentials gets 401 with the
 //! server's configured `WWW-Authenticate` challenges, one header per scheme, as IIS sends
-//! them. The simulator never accepts credentials: the tool only probes which schemes an
+//! them, or 403 from a server that refuses EWS (`status = 403`). The simulator never accepts credentials: the tool only probes which schemes an
 //! endpoint offers.
 
 use std::sync::Arc;
@@ -21,6 +21,13 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request) -> Response {
     let Some(server) = server.and_then(|s| shared.scenario.ews_servers.iter().find(|e| e.name == s)) else {
         return (StatusCode::NOT_FOUND, "The resource cannot be found.").into_response();
     };
+    if server.status == 403 {
+        // EWS refused before any sign-in (disabled, or an access rule): no challenge.
+        let mut r = (StatusCode::FORBIDDEN, "403 - Forbidden: Access is denied.").into_response();
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        return r;
+    }
     let mut r = (
         StatusCode::UNAUTHORIZED,
         "401 - Unauthorized: Access is denied due to invalid credentials.",

@@ -343,6 +343,41 @@ async fn ews_servers_challenge_with_one_header_per_scheme() {
 }
 
 #[tokio::test]
+async fn ews_servers_refuse_with_403_or_offer_bearer_with_trusted_issuers() {
+    let sim = contoso().await;
+    let r = client()
+        .post(sim.ews_server_url("mail-ews-off"))
+        .body("<soap/>")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.headers().get("www-authenticate").is_none());
+    let r = client()
+        .post(sim.ews_server_url("mail-fabrikam-hma"))
+        .body("<soap/>")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let challenges: Vec<String> = r
+        .headers()
+        .get_all("www-authenticate")
+        .iter()
+        .filter_map(|v| v.to_str().ok().map(str::to_owned))
+        .collect();
+    assert_eq!(challenges.len(), 3, "{challenges:?}");
+    assert!(
+        challenges[0].starts_with("Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\"")
+            && challenges[0]
+                .contains("trusted_issuers=\"00000001-0000-0000-c000-000000000000@9e8d7c6b-5a49-4f3e-8d2c-1b0a9f8e7d6c\""),
+        "Fabrikam's tenant: {challenges:?}"
+    );
+    assert_eq!(challenges[1..], ["Negotiate", "NTLM"]);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn graph_and_ews_faults_in_their_shapes() {
     let knobs = Knobs {
         faults: Faults {

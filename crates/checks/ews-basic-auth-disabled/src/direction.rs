@@ -66,8 +66,9 @@ fn plan(conn: &Connection) -> Result<Target<'_>, String> {
 fn not_a_challenge(url: &str, status: u16) -> String {
     match status {
         403 => format!(
-            "{url} answered 403 Forbidden: EWS is disabled or blocks this client, which Dynamics 365 reports as \
-             'Http server returned Forbidden exception', a different error than the 401"
+            "{url} answered 403 Forbidden before any sign-in: EWS refuses the request whatever the scheme, which \
+             Dynamics 365 reports as 'Http server returned Forbidden exception', a different error than the 401 \
+             (judged by `ews-access-blocked`)"
         ),
         404 => format!("{url} answered 404 Not Found: there is no EWS endpoint at this server location"),
         200..=299 => format!(
@@ -86,6 +87,11 @@ fn verdict(url: &str, required: &[&str], answer: &Result<EwsProbe, SourceError>)
         Err(err) => return (Status::Error, format!("could not probe {url}: {err}")),
         Ok(p) => p,
     };
+    if probe.status == 403 {
+        // A refusal before any sign-in says nothing about the schemes, and it is another
+        // check's cause: not this check's error.
+        return (Status::Skip, not_a_challenge(url, probe.status));
+    }
     if probe.status != 401 {
         return (Status::Error, not_a_challenge(url, probe.status));
     }

@@ -151,11 +151,17 @@ async fn unreachable_endpoint_is_an_error_not_a_fail() {
 }
 
 #[tokio::test]
-async fn forbidden_is_an_error_naming_the_other_symptom() {
+async fn forbidden_is_a_skip_naming_the_check_that_judges_it() {
     let (p, b) = on_premises(AuthProtocol::Basic);
     let out = run(p, b.ews_probe(probe(URL, 403, &[])).build()).await;
-    assert_eq!(out.status, Status::Error, "{out:?}");
+    assert_eq!(
+        out.status,
+        Status::Skip,
+        "not 'Basic disabled', nor an error: {out:?}"
+    );
     assert!(out.message.contains("403 Forbidden"), "{}", out.message);
+    assert!(out.message.contains("ews-access-blocked"), "{}", out.message);
+    assert!(out.mailboxes.is_empty(), "{out:?}");
     assert_eq!(out.evidence["connections"][0]["http_status"], 403);
 }
 

@@ -190,9 +190,44 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
                 "EWS server names may use letters, digits, `-` and `_` only",
             ));
         }
+        let status = match &e.status {
+            None => 401,
+            Some(s) => match u16::try_from(*s.get_ref()) {
+                Ok(v @ (401 | 403)) => v,
+                _ => {
+                    return Err(r.at(
+                        s.span(),
+                        "an EWS server's `status` is 401 (asks for credentials) or 403 (refuses EWS)",
+                    ));
+                }
+            },
+        };
+        // The challenge of an Exchange server with hybrid modern authentication, as Microsoft's
+        // Exchange docs show it ("Using hybrid Modern Authentication with Outlook for iOS and
+        // Android"): Entra ID (`00000001-0000-0000-c000-000000000000`) of each trusted tenant.
+        let mut challenges = Vec::new();
+        if !e.bearer_trusts.is_empty() {
+            let mut issuers = Vec::new();
+            for t in &e.bearer_trusts {
+                let realm = if t.get_ref() == "*" {
+                    "*".to_owned()
+                } else {
+                    tenant(t)?.id
+                };
+                issuers.push(format!("00000001-0000-0000-c000-000000000000@{realm}"));
+            }
+            challenges.push(format!(
+                "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\", trusted_issuers=\"{}\", \
+                 token_types=\"app_asserted_user_v1 service_asserted_app_v1\", \
+                 authorization_uri=\"https://login.windows.net/common/oauth2/authorize\"",
+                issuers.join(",")
+            ));
+        }
+        challenges.extend(e.challenges.iter().cloned());
         ews_servers.push(EwsServer {
             name: name.clone(),
-            challenges: e.challenges.clone(),
+            status,
+            challenges,
         });
     }
 

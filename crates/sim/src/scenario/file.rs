@@ -100,7 +100,15 @@ pub struct SkuFile {
 #[serde(deny_unknown_fields)]
 pub struct EwsServerFile {
     pub name: S<String>,
+    #[serde(default)]
     pub challenges: Vec<String>,
+    /// The HTTP status of every answer: 401 (default) asks for credentials with the
+    /// challenges; 403 refuses EWS before any sign-in.
+    pub status: Option<S<i64>>,
+    /// Tenant keys (or `*`) whose Entra ID tokens the server trusts: a `Bearer` challenge
+    /// naming them in `trusted_issuers` is sent before `challenges`.
+    #[serde(default)]
+    pub bearer_trusts: Vec<S<String>>,
 }
 
 /// A Dataverse option written as its number or its label.

@@ -223,6 +223,9 @@ pub struct Alert {
 #[derive(Debug, Clone)]
 pub struct EwsServer {
     pub name: String,
-    /// Each entry is one `WWW-Authenticate` header value, e.g. `Basic realm="mail.contoso.com"`.
+    /// The HTTP status of every answer (401, or 403 for EWS refused).
+    pub status: u16,
+    /// Each entry is one `WWW-Authenticate` header value, e.g. `Basic realm="mail.contoso.com"`,
+    /// sent with a 401.
     pub challenges: Vec<String>,
 }

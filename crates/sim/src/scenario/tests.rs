@@ -131,15 +131,15 @@ fn from_file_names_the_file() {
 #[test]
 fn contoso_matches_its_description() {
     let s = Scenario::contoso();
-    assert_eq!(s.mailbox_count(), 25);
-    assert_eq!(s.profiles.len(), 6);
+    assert_eq!(s.mailbox_count(), 27);
+    assert_eq!(s.profiles.len(), 8);
     assert_eq!(s.environment_tenant_id(), "6f1d2c3b-4a59-4e8f-9b0a-1c2d3e4f5a6b");
     let in_run = s
         .mailboxes
         .iter()
         .filter(|m| m.active && (m.incoming == 2 || m.outgoing == 2 || m.act == 1))
         .count();
-    assert_eq!(in_run, 23);
+    assert_eq!(in_run, 25);
     let sam = s.system_users.iter().find(|u| u.key == "sam").expect("sam");
     let twin = s.deleted_users.iter().find(|d| d.key == "sam-old").expect("twin");
     assert_eq!(sam.entra_object_id.as_deref(), Some(twin.id.as_str()));
@@ -196,4 +196,36 @@ fn debug_output_leaves_the_secret_out() {
         "the secret leaked into Debug"
     );
     assert!(shown.contains("<redacted>"));
+}
+
+#[test]
+fn ews_servers_answer_403_or_a_bearer_challenge_naming_their_trusted_tenants() {
+    let text = format!(
+        "{MINIMAL}\n[[ews_servers]]\nname = \"off\"\nstatus = 403\n\n[[ews_servers]]\nname = \"hma\"\n\
+         bearer_trusts = [\"t\", \"*\"]\nchallenges = [\"NTLM\"]\n"
+    );
+    let s = Scenario::parse("tiny.toml", &text).expect("valid");
+    assert_eq!(s.ews_servers[0].status, 403);
+    let hma = &s.ews_servers[1];
+    assert_eq!(hma.status, 401, "the default");
+    assert_eq!(hma.challenges.len(), 2);
+    assert!(
+        hma.challenges[0].starts_with("Bearer ")
+            && hma.challenges[0].contains(
+                "trusted_issuers=\"00000001-0000-0000-c000-000000000000@aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee,\
+                 00000001-0000-0000-c000-000000000000@*\""
+            ),
+        "{}",
+        hma.challenges[0]
+    );
+    assert_eq!(hma.challenges[1], "NTLM");
+
+    let bad = text.replace("status = 403", "status = 200");
+    let e = error(&bad);
+    assert!(
+        e.to_string().contains("401") && e.line() == Some(line_of(&bad, "status = 200")),
+        "{e}"
+    );
+    let dangling = text.replace("[\"t\", \"*\"]", "[\"nosuch\"]");
+    assert!(error(&dangling).to_string().contains("no tenant `nosuch`"));
 }

@@ -1,0 +1,96 @@
+//! EWS endpoints that trust the wrong tenant or refuse EWS (`tests/scenarios/ews-access.toml`):
+//! `hybrid-modern-auth-trust` per profile and `ews-access-blocked` per mailbox must give the
+//! answers below, and no mailbox or profile built healthy may get a `fail` from any check.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use ssync_e2e::{run, stderr, stdout};
+
+const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/ews-access.toml");
+
+/// (check, subject name or mailbox address) → expected status.
+const EXPECTED: &[(&str, &str, &str)] = &[
+    ("hybrid-modern-auth-trust", "HMA trusting Woodgrove", "pass"),
+    ("hybrid-modern-auth-trust", "HMA trusting every tenant", "pass"),
+    ("hybrid-modern-auth-trust", "HMA trusting Tailspin", "fail"),
+    ("hybrid-modern-auth-trust", "HMA without OAuth on EWS", "fail"),
+    ("hybrid-modern-auth-trust", "Microsoft Exchange Online", "skip"),
+    ("hybrid-modern-auth-trust", "On-premises, EWS off", "skip"),
+    ("hybrid-modern-auth-trust", "On-premises, Basic", "skip"),
+    ("ews-access-blocked", "ann@woodgrove.example", "pass"),
+    ("ews-access-blocked", "ben@woodgrove.example", "fail"),
+    ("ews-access-blocked", "cai@woodgrove.example", "pass"),
+    ("ews-access-blocked", "dan@woodgrove.example", "pass"),
+    ("ews-access-blocked", "eve@woodgrove.example", "fail"),
+    ("ews-access-blocked", "fay@woodgrove.example", "pass"),
+    ("ews-access-blocked", "gus@woodgrove.example", "pass"),
+    ("ews-access-blocked", "hal@woodgrove.example", "pass"),
+    ("ews-access-blocked", "ida@woodgrove.example", "pass"),
+    ("ews-access-blocked", "jo@woodgrove.example", "pass"),
+    // A 403 endpoint is not "Basic disabled".
+    ("ews-basic-auth-disabled", "On-premises, EWS off", "skip"),
+    ("ews-basic-auth-disabled", "On-premises, Basic", "pass"),
+];
+
+/// Subjects built healthy: no check may fail on them.
+const HEALTHY: &[&str] = &[
+    "ann@woodgrove.example",
+    "cai@woodgrove.example",
+    "dan@woodgrove.example",
+    "fay@woodgrove.example",
+    "gus@woodgrove.example",
+    "hal@woodgrove.example",
+    "HMA trusting Woodgrove",
+    "HMA trusting every tenant",
+    "On-premises, Basic",
+    "Microsoft Exchange Online",
+];
+
+#[test]
+fn each_mailbox_and_profile_gets_its_expected_answer() {
+    let out = run(&[
+        "demo",
+        "--scenario",
+        SCENARIO,
+        "--format",
+        "json",
+        "--include-passing",
+    ]);
+    let report: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("a JSON report ({e}); stderr:\n{}", stderr(&out)));
+    let mut found: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
+    for f in report["findings"].as_array().expect("findings") {
+        let key = if f["subject"]["kind"] == "mailbox" {
+            f["mailboxes"][0].as_str().unwrap_or_default().to_owned()
+        } else {
+            f["subject"]["name"].as_str().unwrap_or_default().to_owned()
+        };
+        found.insert(
+            (f["check"].as_str().unwrap().to_owned(), key),
+            (
+                f["status"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap_or_default().to_owned(),
+            ),
+        );
+    }
+    let mut wrong: Vec<String> = EXPECTED
+        .iter()
+        .filter_map(
+            |(check, subject, want)| match found.get(&(check.to_string(), subject.to_string())) {
+                Some((got, _)) if got == want => None,
+                Some((got, message)) => Some(format!(
+                    "{check} on {subject}: expected {want}, got {got}: {message}"
+                )),
+                None => Some(format!("{check} on {subject}: expected {want}, no finding")),
+            },
+        )
+        .collect();
+    for ((check, subject), (status, message)) in &found {
+        if HEALTHY.contains(&subject.as_str()) && status == "fail" {
+            wrong.push(format!("{check} fails on healthy {subject}: {message}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(out.status.code(), Some(1), "a fail exits 1");
+}
