@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ssync_sim::expected::Expected;
 
 /// The Dataverse address of every mailbox a default run covers.
-pub const MAILBOXES: [&str; 22] = [
+pub const MAILBOXES: [&str; 23] = [
     "alice@contoso.com",
     "bob@contoso.com",
     "Heidi.Park@Contoso.com",
@@ -30,19 +30,23 @@ pub const MAILBOXES: [&str; 22] = [
     "uma@contoso.com",
     "xena@contoso.com",
     "yuri@contoso.com",
+    // cross-tenant-app-credentials.
+    "zoe@northwindtraders.com",
 ];
 
 /// Mailboxes that exist but are not in a default run (no server-side sync; inactive).
 pub const NOT_IN_RUN: [&str; 2] = ["victor@contoso.com", "wendy@contoso.com"];
 
 /// The name of every profile that at least one mailbox of a default run uses.
-pub const PROFILES: [&str; 6] = [
+pub const PROFILES: [&str; 7] = [
     "Microsoft Exchange Online",
     "Exchange Hybrid",
     "Exchange On-Premises (Basic)",
     "Exchange On-Premises (NTLM only)",
     "Legacy Exchange Online (Basic)",
     "Fabrikam cross-tenant OAuth",
+    // cross-tenant-app-credentials.
+    "Northwind cross-tenant OAuth",
 ];
 
 /// The directory of a bundled check crate: `crates/checks/<name without ssync-check->`, the

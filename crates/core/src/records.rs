@@ -5,8 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod authorization;
 mod state;
 
+pub use authorization::{AuthorizationStatus, ProfileAuthorization};
 pub use state::{EmailApproval, MailboxState, SyncStatus};
 
 /// The Dataverse environment (`RetrieveCurrentOrganization` → `Detail`).
@@ -254,6 +256,10 @@ pub struct EmailServerProfile {
     pub use_default_tenant_id: bool,
     /// `statecode == 0`.
     pub active: bool,
+    /// `oauthclientid`, `isoauthclientsecretset` and the last authorisation test. Absent in
+    /// bundles of earlier versions, which then read as "nothing known".
+    #[serde(default)]
+    pub authorization: ProfileAuthorization,
 }
 
 impl EmailServerProfile {

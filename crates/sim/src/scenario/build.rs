@@ -268,6 +268,16 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
             use_default_tenant_id: p.use_default_tenant_id,
             oauth_client_id: p.oauth_client_id.clone(),
             active: p.active,
+            oauth_client_secret_set: p
+                .oauth_client_secret_set
+                .unwrap_or(p.oauth_client_id.is_some()),
+            last_authorization: c.opt_option(
+                p.last_authorization.as_ref(),
+                options::AUTHORIZATION_STATUS,
+                "last authorization status",
+            )?,
+            last_message: p.last_message.clone(),
+            last_test_start: p.last_test_start.clone(),
         });
     }
     let profile = |s: &S<String>| -> R<String> {

@@ -140,6 +140,14 @@ pub struct ProfileFile {
     pub oauth_client_id: Option<String>,
     #[serde(default = "yes")]
     pub active: bool,
+    /// `isoauthclientsecretset`; defaults to whether `oauth_client_id` is set.
+    pub oauth_client_secret_set: Option<bool>,
+    /// `lastauthorizationstatus` (0 Failure, 1 Success); default null.
+    pub last_authorization: Option<S<OptVal>>,
+    /// `lastcrmmessage`; default null.
+    pub last_message: Option<String>,
+    /// `lastteststarttime` (RFC 3339); default null.
+    pub last_test_start: Option<String>,
 }
 
 fn yes() -> bool {

@@ -175,6 +175,12 @@ pub struct Profile {
     pub use_default_tenant_id: bool,
     pub oauth_client_id: Option<String>,
     pub active: bool,
+    /// `isoauthclientsecretset`, `lastauthorizationstatus`, `lastcrmmessage`,
+    /// `lastteststarttime`.
+    pub oauth_client_secret_set: bool,
+    pub last_authorization: Option<i64>,
+    pub last_message: Option<String>,
+    pub last_test_start: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
