@@ -22,7 +22,7 @@ async fn check_contoso(source: &LiveSource) {
     assert_eq!(env.tenant_id, "6f1d2c3b-4a59-4e8f-9b0a-1c2d3e4f5a6b");
 
     let all = source.mailboxes().await.unwrap();
-    assert_eq!(all.len(), 24, "22 in the run, victor and wendy outside it");
+    assert_eq!(all.len(), 25, "23 in the run, victor and wendy outside it");
     assert!(
         all.iter()
             .any(|m| m.email_address.as_deref() == Some("wendy@contoso.com") && !m.active)
@@ -34,7 +34,7 @@ async fn check_contoso(source: &LiveSource) {
     assert!(!victor.delivery.uses_server_side_sync());
 
     let profiles = source.profiles().await.unwrap();
-    assert_eq!(profiles.len(), 6);
+    assert_eq!(profiles.len(), 7);
     let ntlm = profiles
         .iter()
         .find(|p| p.name == "Exchange On-Premises (NTLM only)")
@@ -50,6 +50,18 @@ async fn check_contoso(source: &LiveSource) {
         fabrikam.exchange_online_tenant_id.as_deref(),
         Some("9e8d7c6b-5a49-4f3e-8d2c-1b0a9f8e7d6c")
     );
+    assert_eq!(fabrikam.authorization.client_secret_set, Some(true));
+    assert_eq!(fabrikam.authorization.last_status, None);
+    // cross-tenant-app-credentials: the Northwind profile's last authorisation test failed.
+    let northwind = profiles
+        .iter()
+        .find(|p| p.name == "Northwind cross-tenant OAuth")
+        .unwrap();
+    let auth = &northwind.authorization;
+    assert_eq!(auth.client_id.as_deref(), Some("4e5f6071-8293-4aa4-b5c6-d7e8f9a0b1c2"));
+    assert_eq!(auth.last_status, Some(AuthorizationStatus::Failure));
+    assert!(auth.last_message.as_deref().is_some_and(|m| m.starts_with("AADSTS7000222")));
+    assert_eq!(auth.last_test_start.as_deref(), Some("2026-11-30T07:45:00Z"));
     assert_eq!(
         source.profile(&ntlm.id.to_uppercase()).await.unwrap().as_ref(),
         Some(ntlm)
@@ -187,7 +199,7 @@ async fn check_contoso(source: &LiveSource) {
         .raw_get(RawService::Dataverse, "emailserverprofiles?$select=name")
         .await
         .unwrap();
-    assert_eq!(v["value"].as_array().map(Vec::len), Some(6));
+    assert_eq!(v["value"].as_array().map(Vec::len), Some(7));
 }
 
 #[tokio::test]
@@ -224,11 +236,11 @@ async fn small_pages_are_followed_to_the_end() {
     )
     .await;
     let before = sim.stats().dataverse.requests;
-    assert_eq!(source.mailboxes().await.unwrap().len(), 24);
+    assert_eq!(source.mailboxes().await.unwrap().len(), 25);
     assert_eq!(
         sim.stats().dataverse.requests - before,
-        8,
-        "24 mailboxes in pages of 3"
+        9,
+        "25 mailboxes in pages of 3"
     );
     let all = source.mailboxes().await.unwrap();
     source.prepare(&plan(&all)).await.unwrap();
@@ -267,8 +279,8 @@ async fn service_protection_limits_are_waited_out() {
     .await;
     assert_eq!(
         source.mailboxes().await.unwrap().len(),
-        24,
-        "12 pages under a limit of 4 per second"
+        25,
+        "13 pages under a limit of 4 per second"
     );
     let sim_stats = sim.stats();
     assert!(sim_stats.dataverse.throttled > 0, "the simulator throttled");
