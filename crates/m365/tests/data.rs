@@ -58,9 +58,16 @@ async fn check_contoso(source: &LiveSource) {
         .find(|p| p.name == "Northwind cross-tenant OAuth")
         .unwrap();
     let auth = &northwind.authorization;
-    assert_eq!(auth.client_id.as_deref(), Some("4e5f6071-8293-4aa4-b5c6-d7e8f9a0b1c2"));
+    assert_eq!(
+        auth.client_id.as_deref(),
+        Some("4e5f6071-8293-4aa4-b5c6-d7e8f9a0b1c2")
+    );
     assert_eq!(auth.last_status, Some(AuthorizationStatus::Failure));
-    assert!(auth.last_message.as_deref().is_some_and(|m| m.starts_with("AADSTS7000222")));
+    assert!(
+        auth.last_message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("AADSTS7000222"))
+    );
     assert_eq!(auth.last_test_start.as_deref(), Some("2026-11-30T07:45:00Z"));
     assert_eq!(
         source.profile(&ntlm.id.to_uppercase()).await.unwrap().as_ref(),

@@ -171,7 +171,11 @@ async fn contoso_facts() {
     let nw = one(&api(&sim, "emailserverprofiles?$select=oauthclientid,isoauthclientsecretset,lastauthorizationstatus,lastcrmmessage,lastteststarttime&$filter=name eq 'Northwind cross-tenant OAuth'"), &dv).await;
     assert_eq!(nw["isoauthclientsecretset"], true);
     assert_eq!(nw["lastauthorizationstatus"], 0);
-    assert!(nw["lastcrmmessage"].as_str().is_some_and(|m| m.contains("AADSTS7000222")));
+    assert!(
+        nw["lastcrmmessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("AADSTS7000222"))
+    );
     assert_eq!(nw["lastteststarttime"], "2026-11-30T07:45:00Z");
     let fk = one(&api(&sim, "emailserverprofiles?$select=isoauthclientsecretset,lastauthorizationstatus&$filter=name eq 'Fabrikam cross-tenant OAuth'"), &dv).await;
     assert_eq!(fk["isoauthclientsecretset"], true);

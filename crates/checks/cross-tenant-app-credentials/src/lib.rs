@@ -70,9 +70,12 @@ impl Check for CrossTenantAppCredentials {
         let classification = profile.classify();
         let auth = &profile.authorization;
         let last_message = message(auth);
-        let evidence = |o: Outcome| {
+        let target = |o: Outcome| {
             o.with_evidence("profile_id", &profile.id)
                 .with_evidence("profile_target", &classification)
+        };
+        let evidence = |o: Outcome| {
+            target(o)
                 .with_evidence("exchange_online_tenant_id", &profile.exchange_online_tenant_id)
                 .with_evidence("application_id", &auth.client_id)
                 .with_evidence("client_secret_set", auth.client_secret_set)
@@ -86,14 +89,14 @@ impl Check for CrossTenantAppCredentials {
         match classification.target {
             Target::ExchangeOnline { cross_tenant: true } => {}
             Target::Unknown => {
-                return Ok(evidence(Outcome::skip(format!(
+                return Ok(target(Outcome::skip(format!(
                     "Profile '{}' is not judged: {}.",
                     profile.name,
                     classification.unknown_reason()
                 ))));
             }
             other => {
-                return Ok(evidence(Outcome::skip(format!(
+                return Ok(target(Outcome::skip(format!(
                     "Profile '{}' is not a cross-tenant OAuth profile: it connects to {}.",
                     profile.name,
                     other.describe()

@@ -39,7 +39,10 @@ async fn profile_with_id_secret_and_successful_test_passes() {
     let out = run(healthy()).await;
     assert_eq!(out.status, Status::Pass, "{out:?}");
     assert!(out.mailboxes.is_empty());
-    assert_eq!(out.evidence["application_id"], "7b2c9d4e-1f3a-4b5c-8d6e-9f0a1b2c3d4e");
+    assert_eq!(
+        out.evidence["application_id"],
+        "7b2c9d4e-1f3a-4b5c-8d6e-9f0a1b2c3d4e"
+    );
     assert_eq!(out.evidence["last_authorization_status"], "success");
 }
 
@@ -98,7 +101,11 @@ async fn every_problem_is_named_in_fixing_order() {
     assert_eq!(out.evidence["reason"], "no-application-id");
     assert_eq!(
         out.evidence["reasons"],
-        json!(["no-application-id", "client-secret-not-set", "last-authorization-failed"])
+        json!([
+            "no-application-id",
+            "client-secret-not-set",
+            "last-authorization-failed"
+        ])
     );
 }
 
@@ -154,7 +161,13 @@ async fn other_profiles_are_skipped_with_a_reason() {
         let name = p.name.clone();
         let out = run(p).await;
         assert_eq!(out.status, Status::Skip, "{name}: {out:?}");
-        assert!(out.message.contains("not a cross-tenant OAuth profile"), "{}", out.message);
+        assert!(
+            out.message.contains("not a cross-tenant OAuth profile"),
+            "{}",
+            out.message
+        );
+        assert!(out.evidence.contains_key("profile_target"));
+        assert!(!out.evidence.contains_key("client_secret_set"), "{out:?}");
     }
 }
 

@@ -51,10 +51,16 @@ fn profile_oauth_columns_of_the_emailserverprofile_reference() {
         "lastauthorizationstatus": 0, "lastcrmmessage": "AADSTS7000215: Invalid client secret provided.",
         "lastteststarttime": "2026-11-30T08:00:00Z"});
     let a = profile(&v).unwrap().authorization;
-    assert_eq!(a.client_id.as_deref(), Some("7b2c9d4e-1f3a-4b5c-8d6e-9f0a1b2c3d4e"));
+    assert_eq!(
+        a.client_id.as_deref(),
+        Some("7b2c9d4e-1f3a-4b5c-8d6e-9f0a1b2c3d4e")
+    );
     assert_eq!(a.client_secret_set, Some(false));
     assert_eq!(a.last_status, Some(AuthorizationStatus::Failure));
-    assert_eq!(a.last_message.as_deref(), Some("AADSTS7000215: Invalid client secret provided."));
+    assert_eq!(
+        a.last_message.as_deref(),
+        Some("AADSTS7000215: Invalid client secret provided.")
+    );
     assert_eq!(a.last_test_start.as_deref(), Some("2026-11-30T08:00:00Z"));
 
     let mut ok = v.clone();
@@ -67,16 +73,32 @@ fn profile_oauth_columns_of_the_emailserverprofile_reference() {
     // Null, empty or absent columns are "not known", never a value.
     let bare = json!({"emailserverprofileid": "p2", "servertype": 0, "oauthclientid": " ",
         "isoauthclientsecretset": null, "lastauthorizationstatus": null, "lastcrmmessage": ""});
-    assert_eq!(profile(&bare).unwrap().authorization, ProfileAuthorization::default());
+    assert_eq!(
+        profile(&bare).unwrap().authorization,
+        ProfileAuthorization::default()
+    );
     let odd = json!({"emailserverprofileid": "p3", "servertype": 0, "lastauthorizationstatus": 4});
     assert_eq!(
         profile(&odd).unwrap().authorization.last_status,
         Some(AuthorizationStatus::Unknown(4))
     );
     // The secret itself is never selected.
-    assert!(!PROFILE_COLUMNS.split(',').any(|c| c.trim() == "oauthclientsecret"));
-    for c in ["oauthclientid", "isoauthclientsecretset", "lastauthorizationstatus", "lastcrmmessage", "lastteststarttime"] {
-        assert!(PROFILE_COLUMNS.split(',').any(|s| s.trim() == c), "{c} not selected");
+    assert!(
+        !PROFILE_COLUMNS
+            .split(',')
+            .any(|c| c.trim() == "oauthclientsecret")
+    );
+    for c in [
+        "oauthclientid",
+        "isoauthclientsecretset",
+        "lastauthorizationstatus",
+        "lastcrmmessage",
+        "lastteststarttime",
+    ] {
+        assert!(
+            PROFILE_COLUMNS.split(',').any(|s| s.trim() == c),
+            "{c} not selected"
+        );
     }
 }
 
