@@ -285,6 +285,11 @@ impl DataSource for LiveSource {
     }
 
     async fn raw_get(&self, service: RawService, path: &str) -> Result<serde_json::Value, SourceError> {
-        self.reader.raw_get(service, path).await
+        // The path is kept as written (OData values are case-sensitive).
+        let key = format!("{service:?} {path}");
+        self.facts
+            .raw
+            .get_or(&key, || self.reader.raw_get(service, path))
+            .await
     }
 }

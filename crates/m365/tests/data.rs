@@ -202,6 +202,21 @@ async fn check_contoso(source: &LiveSource) {
 
     let v = source.raw_get(RawService::Graph, "organization").await.unwrap();
     assert!(v.get("value").is_some());
+    // A repeated raw read is answered from the run's facts: one request, the same answer.
+    let path = "organizations?$select=requireapprovalforuseremail,requireapprovalforqueueemail";
+    let before = source.stats().dataverse_requests;
+    let first = source.raw_get(RawService::Dataverse, path).await.unwrap();
+    let again = source.raw_get(RawService::Dataverse, path).await.unwrap();
+    assert_eq!(first, again);
+    assert_eq!(
+        source.stats().dataverse_requests - before,
+        1,
+        "one request for two reads"
+    );
+    assert!(
+        first["value"][0]["requireapprovalforuseremail"].is_boolean(),
+        "{first}"
+    );
     let v = source
         .raw_get(RawService::Dataverse, "emailserverprofiles?$select=name")
         .await

@@ -48,6 +48,9 @@ pub(crate) struct FactStore {
     pub probes: Keyed<EwsProbe>,
     pub alerts: Keyed<Vec<Alert>>,
     pub all_alerts: OnceCell<Fact<AlertsByMailbox>>,
+    /// Raw GET answers by service and exact path: a check that asks for the same
+    /// organisation-wide answer for every mailbox costs one request per run.
+    pub raw: Keyed<serde_json::Value>,
 }
 
 impl FactStore {
