@@ -55,7 +55,7 @@ pub fn cross_tenant_profile(id: &str, tenant: &str) -> EmailServerProfile {
         use_default_tenant_id: false,
         authorization: ProfileAuthorization {
             client_id: Some("7b2c9d4e-1f3a-4b5c-8d6e-9f0a1b2c3d4e".into()),
-            client_secret_set: Some(true),
+            secret_set: Some(true),
             last_status: Some(AuthorizationStatus::Success),
             last_message: None,
             last_test_start: Some("2026-11-30T08:00:00Z".into()),

@@ -50,7 +50,7 @@ async fn check_contoso(source: &LiveSource) {
         fabrikam.exchange_online_tenant_id.as_deref(),
         Some("9e8d7c6b-5a49-4f3e-8d2c-1b0a9f8e7d6c")
     );
-    assert_eq!(fabrikam.authorization.client_secret_set, Some(true));
+    assert_eq!(fabrikam.authorization.secret_set, Some(true));
     assert_eq!(fabrikam.authorization.last_status, None);
     // cross-tenant-app-credentials: the Northwind profile's last authorisation test failed.
     let northwind = profiles

@@ -43,7 +43,7 @@ fn problems(auth: &ProfileAuthorization) -> Vec<(&'static str, &'static str)> {
         out.push(("no-application-id", "it has no application (client) id"));
     }
     // Absent is not known: only a recorded `false` says the secret is missing.
-    if auth.client_secret_set == Some(false) {
+    if auth.secret_set == Some(false) {
         out.push(("client-secret-not-set", "no client secret is set"));
     }
     if auth.last_status == Some(AuthorizationStatus::Failure) {
@@ -78,7 +78,7 @@ impl Check for CrossTenantAppCredentials {
             target(o)
                 .with_evidence("exchange_online_tenant_id", &profile.exchange_online_tenant_id)
                 .with_evidence("application_id", &auth.client_id)
-                .with_evidence("client_secret_set", auth.client_secret_set)
+                .with_evidence("secret_set", auth.secret_set)
                 .with_evidence(
                     "last_authorization_status",
                     auth.last_status.map(AuthorizationStatus::label),
@@ -121,7 +121,7 @@ impl Check for CrossTenantAppCredentials {
                 ),
                 None => "no authorisation test is recorded".to_owned(),
             };
-            let secret = match auth.client_secret_set {
+            let secret = match auth.secret_set {
                 Some(true) => "a client secret is set",
                 _ => "Dataverse does not say whether a client secret is set",
             };

@@ -61,11 +61,11 @@ async fn missing_application_id_fails() {
 #[tokio::test]
 async fn secret_not_set_fails_and_lists_the_profiles_mailboxes() {
     let mut p = healthy();
-    p.authorization.client_secret_set = Some(false);
+    p.authorization.secret_set = Some(false);
     let out = run(p).await;
     assert_eq!(out.status, Status::Fail, "{out:?}");
     assert_eq!(out.evidence["reason"], "client-secret-not-set");
-    assert_eq!(out.evidence["client_secret_set"], false);
+    assert_eq!(out.evidence["secret_set"], false);
     let mut listed = out.mailboxes.clone();
     listed.sort();
     assert_eq!(listed, ["peter@fabrikam.com", "zoe@fabrikam.com"]);
@@ -94,7 +94,7 @@ async fn failed_last_authorization_fails_with_the_recorded_message_and_time() {
 async fn every_problem_is_named_in_fixing_order() {
     let mut p = healthy();
     p.authorization.client_id = None;
-    p.authorization.client_secret_set = Some(false);
+    p.authorization.secret_set = Some(false);
     p.authorization.last_status = Some(AuthorizationStatus::Failure);
     let out = run(p).await;
     assert_eq!(out.status, Status::Fail, "{out:?}");
@@ -120,7 +120,7 @@ async fn absent_or_unlisted_values_are_not_a_fail() {
         (Some(true), Some(AuthorizationStatus::Unknown(7))),
     ] {
         let mut p = healthy();
-        p.authorization.client_secret_set = secret;
+        p.authorization.secret_set = secret;
         p.authorization.last_status = status;
         let out = run(p).await;
         assert_eq!(out.status, Status::Pass, "{secret:?} {status:?}: {out:?}");
@@ -130,7 +130,7 @@ async fn absent_or_unlisted_values_are_not_a_fail() {
 #[tokio::test]
 async fn a_successful_test_does_not_hide_a_missing_secret() {
     let mut p = healthy();
-    p.authorization.client_secret_set = Some(false);
+    p.authorization.secret_set = Some(false);
     p.authorization.last_status = Some(AuthorizationStatus::Success);
     assert_eq!(run(p).await.status, Status::Fail);
 }
@@ -150,7 +150,7 @@ async fn other_profiles_are_skipped_with_a_reason() {
     let mut same_tenant_oauth = healthy();
     same_tenant_oauth.use_default_tenant_id = true;
     let mut no_secret_s2s = fixtures::exchange_online_profile("p");
-    no_secret_s2s.authorization.client_secret_set = Some(false);
+    no_secret_s2s.authorization.secret_set = Some(false);
     for p in [
         fixtures::exchange_online_profile("p"),
         no_secret_s2s,
@@ -167,7 +167,7 @@ async fn other_profiles_are_skipped_with_a_reason() {
             out.message
         );
         assert!(out.evidence.contains_key("profile_target"));
-        assert!(!out.evidence.contains_key("client_secret_set"), "{out:?}");
+        assert!(!out.evidence.contains_key("secret_set"), "{out:?}");
     }
 }
 
@@ -176,7 +176,7 @@ async fn profile_of_unknown_target_is_skipped_with_the_classification_reason() {
     let mut p = healthy();
     // Entra OAuth (Exchange Online only) against an on-premises host: the signals disagree.
     p.incoming.server_location = Some("https://mail.contoso.com/EWS/Exchange.asmx".into());
-    p.authorization.client_secret_set = Some(false);
+    p.authorization.secret_set = Some(false);
     let out = run(p).await;
     assert_eq!(out.status, Status::Skip, "{out:?}");
     assert!(out.message.contains("disagree"), "{}", out.message);
@@ -194,7 +194,7 @@ async fn unreadable_mailboxes_are_an_error_not_a_fail() {
         )
         .build();
     let mut p = healthy();
-    p.authorization.client_secret_set = Some(false);
+    p.authorization.secret_set = Some(false);
     let out = run_on(&source, p).await;
     assert_eq!(out.status, Status::Error, "{out:?}");
 }

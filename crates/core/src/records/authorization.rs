@@ -59,7 +59,7 @@ pub struct ProfileAuthorization {
     /// `oauthclientid`: the application (client) id the profile signs in with.
     pub client_id: Option<String>,
     /// `isoauthclientsecretset`: whether a client secret is stored (the secret is not readable).
-    pub client_secret_set: Option<bool>,
+    pub secret_set: Option<bool>,
     /// `lastauthorizationstatus`.
     pub last_status: Option<AuthorizationStatus>,
     /// `lastcrmmessage`: the last message Dynamics 365 recorded for the profile's test.
@@ -87,8 +87,8 @@ mod tests {
         let a: ProfileAuthorization = serde_json::from_str("{}").unwrap();
         assert_eq!(a, ProfileAuthorization::default());
         let a: ProfileAuthorization =
-            serde_json::from_str(r#"{"client_secret_set":false,"last_status":"failure"}"#).unwrap();
-        assert_eq!(a.client_secret_set, Some(false));
+            serde_json::from_str(r#"{"secret_set":false,"last_status":"failure"}"#).unwrap();
+        assert_eq!(a.secret_set, Some(false));
         assert_eq!(a.last_status, Some(AuthorizationStatus::Failure));
         assert_eq!(a.client_id, None);
     }

@@ -93,7 +93,7 @@ pub(crate) fn profile(v: &Value) -> Decoded<EmailServerProfile> {
 fn profile_authorization(v: &Value) -> ProfileAuthorization {
     ProfileAuthorization {
         client_id: non_empty(v, "oauthclientid"),
-        client_secret_set: boolean(v, "isoauthclientsecretset"),
+        secret_set: boolean(v, "isoauthclientsecretset"),
         last_status: int(v, "lastauthorizationstatus").map(AuthorizationStatus::from),
         last_message: non_empty(v, "lastcrmmessage"),
         last_test_start: non_empty(v, "lastteststarttime"),

@@ -282,7 +282,7 @@ impl Store {
                 ("exchangeonlinetenantid", opt(&p.exchange_online_tenant_id)),
                 ("usedefaulttenantid", json!(p.use_default_tenant_id)),
                 ("oauthclientid", opt(&p.oauth_client_id)),
-                ("isoauthclientsecretset", json!(p.oauth_client_secret_set)),
+                ("isoauthclientsecretset", json!(p.oauth_secret_set)),
                 ("lastauthorizationstatus", json!(p.last_authorization)),
                 ("lastcrmmessage", opt(&p.last_message)),
                 ("lastteststarttime", opt(&p.last_test_start)),

@@ -268,7 +268,7 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
             use_default_tenant_id: p.use_default_tenant_id,
             oauth_client_id: p.oauth_client_id.clone(),
             active: p.active,
-            oauth_client_secret_set: p.oauth_client_secret_set.unwrap_or(p.oauth_client_id.is_some()),
+            oauth_secret_set: p.oauth_secret_set.unwrap_or(p.oauth_client_id.is_some()),
             last_authorization: c.opt_option(
                 p.last_authorization.as_ref(),
                 options::AUTHORIZATION_STATUS,

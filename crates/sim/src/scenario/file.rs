@@ -141,7 +141,7 @@ pub struct ProfileFile {
     #[serde(default = "yes")]
     pub active: bool,
     /// `isoauthclientsecretset`; defaults to whether `oauth_client_id` is set.
-    pub oauth_client_secret_set: Option<bool>,
+    pub oauth_secret_set: Option<bool>,
     /// `lastauthorizationstatus` (0 Failure, 1 Success); default null.
     pub last_authorization: Option<S<OptVal>>,
     /// `lastcrmmessage`; default null.

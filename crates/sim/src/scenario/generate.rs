@@ -46,7 +46,7 @@ pub(crate) fn generated(n: usize) -> Scenario {
         use_default_tenant_id: true,
         oauth_client_id: None,
         active: true,
-        oauth_client_secret_set: false,
+        oauth_secret_set: false,
         last_authorization: None,
         last_message: None,
         last_test_start: None,

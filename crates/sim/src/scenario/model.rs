@@ -177,7 +177,7 @@ pub struct Profile {
     pub active: bool,
     /// `isoauthclientsecretset`, `lastauthorizationstatus`, `lastcrmmessage`,
     /// `lastteststarttime`.
-    pub oauth_client_secret_set: bool,
+    pub oauth_secret_set: bool,
     pub last_authorization: Option<i64>,
     pub last_message: Option<String>,
     pub last_test_start: Option<String>,

@@ -55,7 +55,7 @@ fn profile_oauth_columns_of_the_emailserverprofile_reference() {
         a.client_id.as_deref(),
         Some("7b2c9d4e-1f3a-4b5c-8d6e-9f0a1b2c3d4e")
     );
-    assert_eq!(a.client_secret_set, Some(false));
+    assert_eq!(a.secret_set, Some(false));
     assert_eq!(a.last_status, Some(AuthorizationStatus::Failure));
     assert_eq!(
         a.last_message.as_deref(),
@@ -68,7 +68,7 @@ fn profile_oauth_columns_of_the_emailserverprofile_reference() {
     ok["isoauthclientsecretset"] = json!(true);
     let a = profile(&ok).unwrap().authorization;
     assert_eq!(a.last_status, Some(AuthorizationStatus::Success));
-    assert_eq!(a.client_secret_set, Some(true));
+    assert_eq!(a.secret_set, Some(true));
 
     // Null, empty or absent columns are "not known", never a value.
     let bare = json!({"emailserverprofileid": "p2", "servertype": 0, "oauthclientid": " ",
