@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ssync_sim::expected::Expected;
 
 /// The Dataverse address of every mailbox a default run covers.
-pub const MAILBOXES: [&str; 23] = [
+pub const MAILBOXES: [&str; 24] = [
     "alice@contoso.com",
     "bob@contoso.com",
     "Heidi.Park@Contoso.com",
@@ -32,6 +32,8 @@ pub const MAILBOXES: [&str; 23] = [
     "yuri@contoso.com",
     // cross-tenant-app-credentials.
     "zoe@northwindtraders.com",
+    // mailbox-email-not-approved: not approved by a Microsoft 365 administrator.
+    "xavier@contoso.com",
 ];
 
 /// Mailboxes that exist but are not in a default run (no server-side sync; inactive).

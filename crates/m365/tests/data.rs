@@ -22,7 +22,7 @@ async fn check_contoso(source: &LiveSource) {
     assert_eq!(env.tenant_id, "6f1d2c3b-4a59-4e8f-9b0a-1c2d3e4f5a6b");
 
     let all = source.mailboxes().await.unwrap();
-    assert_eq!(all.len(), 25, "23 in the run, victor and wendy outside it");
+    assert_eq!(all.len(), 26, "24 in the run, victor and wendy outside it");
     assert!(
         all.iter()
             .any(|m| m.email_address.as_deref() == Some("wendy@contoso.com") && !m.active)
@@ -213,8 +213,9 @@ async fn check_contoso(source: &LiveSource) {
         1,
         "one request for two reads"
     );
-    assert!(
-        first["value"][0]["requireapprovalforuseremail"].is_boolean(),
+    assert_eq!(first["value"][0]["requireapprovalforuseremail"], true, "{first}");
+    assert_eq!(
+        first["value"][0]["requireapprovalforqueueemail"], false,
         "{first}"
     );
     let v = source
@@ -258,11 +259,11 @@ async fn small_pages_are_followed_to_the_end() {
     )
     .await;
     let before = sim.stats().dataverse.requests;
-    assert_eq!(source.mailboxes().await.unwrap().len(), 25);
+    assert_eq!(source.mailboxes().await.unwrap().len(), 26);
     assert_eq!(
         sim.stats().dataverse.requests - before,
         9,
-        "25 mailboxes in pages of 3"
+        "26 mailboxes in pages of 3"
     );
     let all = source.mailboxes().await.unwrap();
     source.prepare(&plan(&all)).await.unwrap();
@@ -301,7 +302,7 @@ async fn service_protection_limits_are_waited_out() {
     .await;
     assert_eq!(
         source.mailboxes().await.unwrap().len(),
-        25,
+        26,
         "13 pages under a limit of 4 per second"
     );
     let sim_stats = sim.stats();

@@ -20,10 +20,10 @@ async fn contoso_facts() {
     let dv = dataverse_token(&sim).await;
     let g = graph_token(&sim).await;
 
-    // 25 mailboxes; 23 active and using server-side sync; 7 profiles.
+    // 26 mailboxes; 24 active and using server-side sync; 7 profiles.
     let (_, all) = get(&api(&sim, "mailboxes?$select=emailaddress,statecode,incomingemaildeliverymethod,outgoingemaildeliverymethod,actdeliverymethod"), &dv, None).await;
     let rows = all["value"].as_array().cloned().unwrap_or_default();
-    assert_eq!(rows.len(), 25);
+    assert_eq!(rows.len(), 26);
     let in_run = rows
         .iter()
         .filter(|r| r["statecode"] == 0)
@@ -33,7 +33,7 @@ async fn contoso_facts() {
                 || r["actdeliverymethod"] == 1
         })
         .count();
-    assert_eq!(in_run, 23);
+    assert_eq!(in_run, 24);
     let (_, profiles) = get(&api(&sim, "emailserverprofiles?$select=name"), &dv, None).await;
     assert_eq!(profiles["value"].as_array().map(Vec::len), Some(7));
 

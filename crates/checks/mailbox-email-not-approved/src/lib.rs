@@ -28,6 +28,7 @@ ssync_core::declare_check! {
         "https://learn.microsoft.com/power-platform/admin/connect-exchange-online#approve-email",
         "https://learn.microsoft.com/power-platform/admin/troubleshooting-monitoring-server-side-synchronization",
         "https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/mailbox",
+        "https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/organization",
     ],
     reads: &[DataNeed::Mailboxes],
     // The alert Microsoft's troubleshooting page quotes for an address awaiting approval.

@@ -357,8 +357,14 @@ impl Store {
             ("name", json!(env.name)),
             ("_defaultemailserverprofileid_value", opt(&env.default_profile_id)),
             ("emailconnectionchannel", json!(0)),
-            ("requireapprovalforuseremail", json!(false)),
-            ("requireapprovalforqueueemail", json!(false)),
+            (
+                "requireapprovalforuseremail",
+                json!(env.require_approval_for_user_email),
+            ),
+            (
+                "requireapprovalforqueueemail",
+                json!(env.require_approval_for_queue_email),
+            ),
         ]);
 
         let mut tables = HashMap::new();

@@ -303,6 +303,8 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
             .unwrap_or_else(|| e.name.to_ascii_lowercase().replace(' ', "")),
         default_profile_id: e.default_profile.as_ref().map(&profile).transpose()?,
         business_unit_id: ids::derive(&format!("businessunit:{}", e.name)),
+        require_approval_for_user_email: e.require_approval_for_user_email,
+        require_approval_for_queue_email: e.require_approval_for_queue_email,
     };
 
     // Entra users.

@@ -47,6 +47,13 @@ pub struct EnvironmentFile {
     pub organization_id: Option<S<String>>,
     pub environment_id: Option<S<String>>,
     pub default_profile: Option<S<String>>,
+    /// `organization.requireapprovalforuseremail` ("Process emails only for approved users");
+    /// default false.
+    #[serde(default)]
+    pub require_approval_for_user_email: bool,
+    /// `organization.requireapprovalforqueueemail`; default false.
+    #[serde(default)]
+    pub require_approval_for_queue_email: bool,
 }
 
 #[derive(Deserialize)]

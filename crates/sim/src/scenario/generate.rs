@@ -61,6 +61,8 @@ pub(crate) fn generated(n: usize) -> Scenario {
         url_name: "generated".into(),
         default_profile_id: Some(profile.id.clone()),
         business_unit_id: ids::derive("generated:businessunit"),
+        require_approval_for_user_email: false,
+        require_approval_for_queue_email: false,
     };
 
     let mut users = Vec::with_capacity(n);

@@ -50,6 +50,9 @@ pub struct Environment {
     pub url_name: String,
     pub default_profile_id: Option<String>,
     pub business_unit_id: String,
+    /// `requireapprovalforuseremail`, `requireapprovalforqueueemail` of the organization row.
+    pub require_approval_for_user_email: bool,
+    pub require_approval_for_queue_email: bool,
 }
 
 /// A service plan (`servicePlanId`, `servicePlanName`, `service`, `appliesTo`).
