@@ -58,3 +58,22 @@ fn an_unrecognised_text_says_so_and_exits_2() {
         stderr(&out)
     );
 }
+
+/// cross-tenant-app-credentials: Microsoft Entra's errors for an application's credentials
+/// (invalid secret, expired secret, application not in the tenant) point at it first.
+#[test]
+fn an_entra_credential_error_names_cross_tenant_app_credentials_first() {
+    for code in ["AADSTS7000215", "AADSTS7000222", "AADSTS700016"] {
+        let alert = format!(
+            "Email cannot be received for the mailbox zoe@northwindtraders.com. {code}: the application's \
+             credentials were refused."
+        );
+        let out = run(&["triage", &alert]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains("a marker of `cross-tenant-app-credentials`"),
+            "{code}:\n{text}"
+        );
+    }
+}
