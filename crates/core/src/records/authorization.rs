@@ -92,4 +92,13 @@ mod tests {
         assert_eq!(a.last_status, Some(AuthorizationStatus::Failure));
         assert_eq!(a.client_id, None);
     }
+
+    /// A profile recorded in a bundle before these columns were read still loads.
+    #[test]
+    fn a_profile_of_an_earlier_bundle_loads_with_nothing_known() {
+        let mut old = serde_json::to_value(crate::fixtures::exchange_online_profile("p")).unwrap();
+        old.as_object_mut().unwrap().remove("authorization");
+        let p: crate::records::EmailServerProfile = serde_json::from_value(old).unwrap();
+        assert_eq!(p.authorization, ProfileAuthorization::default());
+    }
 }
