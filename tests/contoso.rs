@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ssync_sim::expected::Expected;
 
 /// The Dataverse address of every mailbox a default run covers.
-pub const MAILBOXES: [&str; 25] = [
+pub const MAILBOXES: [&str; 27] = [
     "alice@contoso.com",
     "bob@contoso.com",
     "Heidi.Park@Contoso.com",
@@ -33,13 +33,17 @@ pub const MAILBOXES: [&str; 25] = [
     "hank@contoso.com",
     "fiona@contoso.com",
     "zoe@contoso.com",
+    // cross-tenant-app-credentials.
+    "nora@northwindtraders.com",
+    // mailbox-email-not-approved: not approved by a Microsoft 365 administrator.
+    "xavier@contoso.com",
 ];
 
 /// Mailboxes that exist but are not in a default run (no server-side sync; inactive).
 pub const NOT_IN_RUN: [&str; 2] = ["victor@contoso.com", "wendy@contoso.com"];
 
 /// The name of every profile that at least one mailbox of a default run uses.
-pub const PROFILES: [&str; 8] = [
+pub const PROFILES: [&str; 9] = [
     "Microsoft Exchange Online",
     "Exchange Hybrid",
     "Exchange On-Premises (Basic)",
@@ -48,6 +52,8 @@ pub const PROFILES: [&str; 8] = [
     "Fabrikam cross-tenant OAuth",
     "Exchange Hybrid (Fabrikam trust)",
     "Exchange On-Premises (EWS blocked)",
+    // cross-tenant-app-credentials.
+    "Northwind cross-tenant OAuth",
 ];
 
 /// The directory of a bundled check crate: `crates/checks/<name without ssync-check->`, the

@@ -317,10 +317,9 @@ fn a_looping_next_link_in_dataverse_stops_the_run_with_exit_3() {
 #[test]
 fn a_token_that_expires_mid_run_is_renewed() {
     let knobs = Knobs {
-        // Tokens live 1 s and every request takes 20 ms: the run outlives several tokens,
-        // and a `$batch` of 20 (0.4 s) can start with a token that expires before Graph
-        // reaches its last inner request.
-        token_lifetime: Some(Duration::from_secs(1)),
+        // Tokens live 400 ms and every request takes 20 ms (a `$batch` is one round trip):
+        // the run outlives several tokens.
+        token_lifetime: Some(Duration::from_millis(400)),
         latency: Duration::from_millis(20),
         ..Knobs::default()
     };

@@ -83,3 +83,22 @@ fn the_403_alert_points_at_ews_access_blocked_and_a_quota_403_does_not() {
     assert!(!text.contains("a marker of `ews-access-blocked`"), "{text}");
     assert!(!text.contains("--check ews-access-blocked\n"), "{text}");
 }
+
+/// cross-tenant-app-credentials: Microsoft Entra's errors for an application's credentials
+/// (invalid secret, expired secret, application not in the tenant) point at it first.
+#[test]
+fn an_entra_credential_error_names_cross_tenant_app_credentials_first() {
+    for code in ["AADSTS7000215", "AADSTS7000222", "AADSTS700016"] {
+        let alert = format!(
+            "Email cannot be received for the mailbox nora@northwindtraders.com. {code}: the application's \
+             credentials were refused."
+        );
+        let out = run(&["triage", &alert]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains("a marker of `cross-tenant-app-credentials`"),
+            "{code}:\n{text}"
+        );
+    }
+}

@@ -34,6 +34,33 @@ pub fn exchange_online_profile(id: &str) -> EmailServerProfile {
         exchange_online_tenant_id: None,
         use_default_tenant_id: true,
         active: true,
+        authorization: ProfileAuthorization::default(),
+    }
+}
+
+/// A cross-tenant profile as Microsoft's "Connect to Exchange Online in another tenant with
+/// OAuth" steps leave it: OAuth with Microsoft Entra ID, its own tenant, an application id and a
+/// client secret, and a successful last authorisation test.
+pub fn cross_tenant_profile(id: &str, tenant: &str) -> EmailServerProfile {
+    let conn = Connection {
+        credential_retrieval: Some(CredentialRetrieval::EntraOAuth),
+        auth_protocol: Some(AuthProtocol::Basic),
+        server_location: Some("https://outlook.office365.com/EWS/Exchange.asmx".into()),
+    };
+    EmailServerProfile {
+        name: "Fabrikam cross-tenant OAuth".into(),
+        incoming: conn.clone(),
+        outgoing: conn,
+        exchange_online_tenant_id: Some(tenant.into()),
+        use_default_tenant_id: false,
+        authorization: ProfileAuthorization {
+            client_id: Some("7b2c9d4e-1f3a-4b5c-8d6e-9f0a1b2c3d4e".into()),
+            secret_set: Some(true),
+            last_status: Some(AuthorizationStatus::Success),
+            last_message: None,
+            last_test_start: Some("2026-11-30T08:00:00Z".into()),
+        },
+        ..exchange_online_profile(id)
     }
 }
 

@@ -5,10 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod authorization;
 mod challenge;
 mod endpoints;
 mod state;
 
+pub use authorization::{AuthorizationStatus, ProfileAuthorization};
 pub use challenge::issuer_realm;
 pub use endpoints::EwsEndpoint;
 pub use state::{EmailApproval, MailboxState, SyncStatus};
@@ -258,6 +260,10 @@ pub struct EmailServerProfile {
     pub use_default_tenant_id: bool,
     /// `statecode == 0`.
     pub active: bool,
+    /// `oauthclientid`, `isoauthclientsecretset` and the last authorisation test. Absent in
+    /// bundles of earlier versions, which then read as "nothing known".
+    #[serde(default)]
+    pub authorization: ProfileAuthorization,
 }
 
 impl EmailServerProfile {

@@ -22,7 +22,7 @@ async fn check_contoso(source: &LiveSource) {
     assert_eq!(env.tenant_id, "6f1d2c3b-4a59-4e8f-9b0a-1c2d3e4f5a6b");
 
     let all = source.mailboxes().await.unwrap();
-    assert_eq!(all.len(), 27, "25 in the run, victor and wendy outside it");
+    assert_eq!(all.len(), 29, "27 in the run, victor and wendy outside it");
     assert!(
         all.iter()
             .any(|m| m.email_address.as_deref() == Some("wendy@contoso.com") && !m.active)
@@ -34,7 +34,7 @@ async fn check_contoso(source: &LiveSource) {
     assert!(!victor.delivery.uses_server_side_sync());
 
     let profiles = source.profiles().await.unwrap();
-    assert_eq!(profiles.len(), 8);
+    assert_eq!(profiles.len(), 9);
     let ntlm = profiles
         .iter()
         .find(|p| p.name == "Exchange On-Premises (NTLM only)")
@@ -50,6 +50,25 @@ async fn check_contoso(source: &LiveSource) {
         fabrikam.exchange_online_tenant_id.as_deref(),
         Some("9e8d7c6b-5a49-4f3e-8d2c-1b0a9f8e7d6c")
     );
+    assert_eq!(fabrikam.authorization.secret_set, Some(true));
+    assert_eq!(fabrikam.authorization.last_status, None);
+    // cross-tenant-app-credentials: the Northwind profile's last authorisation test failed.
+    let northwind = profiles
+        .iter()
+        .find(|p| p.name == "Northwind cross-tenant OAuth")
+        .unwrap();
+    let auth = &northwind.authorization;
+    assert_eq!(
+        auth.client_id.as_deref(),
+        Some("4e5f6071-8293-4aa4-b5c6-d7e8f9a0b1c2")
+    );
+    assert_eq!(auth.last_status, Some(AuthorizationStatus::Failure));
+    assert!(
+        auth.last_message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("AADSTS7000222"))
+    );
+    assert_eq!(auth.last_test_start.as_deref(), Some("2026-11-30T07:45:00Z"));
     assert_eq!(
         source.profile(&ntlm.id.to_uppercase()).await.unwrap().as_ref(),
         Some(ntlm)
@@ -183,11 +202,27 @@ async fn check_contoso(source: &LiveSource) {
 
     let v = source.raw_get(RawService::Graph, "organization").await.unwrap();
     assert!(v.get("value").is_some());
+    // A repeated raw read is answered from the run's facts: one request, the same answer.
+    let path = "organizations?$select=requireapprovalforuseremail,requireapprovalforqueueemail";
+    let before = source.stats().dataverse_requests;
+    let first = source.raw_get(RawService::Dataverse, path).await.unwrap();
+    let again = source.raw_get(RawService::Dataverse, path).await.unwrap();
+    assert_eq!(first, again);
+    assert_eq!(
+        source.stats().dataverse_requests - before,
+        1,
+        "one request for two reads"
+    );
+    assert_eq!(first["value"][0]["requireapprovalforuseremail"], true, "{first}");
+    assert_eq!(
+        first["value"][0]["requireapprovalforqueueemail"], false,
+        "{first}"
+    );
     let v = source
         .raw_get(RawService::Dataverse, "emailserverprofiles?$select=name")
         .await
         .unwrap();
-    assert_eq!(v["value"].as_array().map(Vec::len), Some(8));
+    assert_eq!(v["value"].as_array().map(Vec::len), Some(9));
 }
 
 #[tokio::test]
@@ -224,11 +259,11 @@ async fn small_pages_are_followed_to_the_end() {
     )
     .await;
     let before = sim.stats().dataverse.requests;
-    assert_eq!(source.mailboxes().await.unwrap().len(), 27);
+    assert_eq!(source.mailboxes().await.unwrap().len(), 29);
     assert_eq!(
         sim.stats().dataverse.requests - before,
-        9,
-        "27 mailboxes in pages of 3"
+        10,
+        "29 mailboxes in pages of 3"
     );
     let all = source.mailboxes().await.unwrap();
     source.prepare(&plan(&all)).await.unwrap();
@@ -267,7 +302,7 @@ async fn service_protection_limits_are_waited_out() {
     .await;
     assert_eq!(
         source.mailboxes().await.unwrap().len(),
-        27,
+        29,
         "13 pages under a limit of 4 per second"
     );
     let sim_stats = sim.stats();

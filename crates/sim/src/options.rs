@@ -49,6 +49,9 @@ pub const ACT_DELIVERY: Options = &[
     (2, "None"),
 ];
 
+/// `emailserverprofile.lastauthorizationstatus` (emailserverprofile table reference).
+pub const AUTHORIZATION_STATUS: Options = &[(0, "Failure"), (1, "Success")];
+
 pub const SYNC_STATUS: Options = &[(0, "Not Run"), (1, "Success"), (2, "Failure")];
 
 pub const APPROVAL: Options = &[

@@ -20,10 +20,10 @@ async fn contoso_facts() {
     let dv = dataverse_token(&sim).await;
     let g = graph_token(&sim).await;
 
-    // 27 mailboxes; 25 active and using server-side sync; 8 profiles.
+    // 29 mailboxes; 27 active and using server-side sync; 9 profiles.
     let (_, all) = get(&api(&sim, "mailboxes?$select=emailaddress,statecode,incomingemaildeliverymethod,outgoingemaildeliverymethod,actdeliverymethod"), &dv, None).await;
     let rows = all["value"].as_array().cloned().unwrap_or_default();
-    assert_eq!(rows.len(), 27);
+    assert_eq!(rows.len(), 29);
     let in_run = rows
         .iter()
         .filter(|r| r["statecode"] == 0)
@@ -33,9 +33,9 @@ async fn contoso_facts() {
                 || r["actdeliverymethod"] == 1
         })
         .count();
-    assert_eq!(in_run, 25);
+    assert_eq!(in_run, 27);
     let (_, profiles) = get(&api(&sim, "emailserverprofiles?$select=name"), &dv, None).await;
-    assert_eq!(profiles["value"].as_array().map(Vec::len), Some(8));
+    assert_eq!(profiles["value"].as_array().map(Vec::len), Some(9));
 
     // Sam: Dataverse holds the deleted object's id; the live user has a new one.
     let sam_mb = one(
@@ -166,6 +166,20 @@ async fn contoso_facts() {
     assert_eq!(xt["exchangeonlinetenantid"], FABRIKAM);
     assert_eq!(xt["usedefaulttenantid"], false);
     assert_eq!(xt["incomingcredentialretrieval"], 7);
+    // cross-tenant-app-credentials: the Northwind profile's expired secret, as its row records it
+    // (emailserverprofile table reference: lastauthorizationstatus 0 Failure).
+    let nw = one(&api(&sim, "emailserverprofiles?$select=oauthclientid,isoauthclientsecretset,lastauthorizationstatus,lastcrmmessage,lastteststarttime&$filter=name eq 'Northwind cross-tenant OAuth'"), &dv).await;
+    assert_eq!(nw["isoauthclientsecretset"], true);
+    assert_eq!(nw["lastauthorizationstatus"], 0);
+    assert!(
+        nw["lastcrmmessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("AADSTS7000222"))
+    );
+    assert_eq!(nw["lastteststarttime"], "2026-11-30T07:45:00Z");
+    let fk = one(&api(&sim, "emailserverprofiles?$select=isoauthclientsecretset,lastauthorizationstatus&$filter=name eq 'Fabrikam cross-tenant OAuth'"), &dv).await;
+    assert_eq!(fk["isoauthclientsecretset"], true);
+    assert_eq!(fk["lastauthorizationstatus"], Value::Null);
 
     // Licence traps: Foundation only, Suspended, Warning, disabledPlans.
     let plans = |b: &Value| -> Vec<(String, String)> {

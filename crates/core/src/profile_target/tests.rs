@@ -2,7 +2,7 @@
 //! must give. A changed rule changes a row's answer and fails here.
 
 use super::*;
-use crate::records::{AuthProtocol, Connection};
+use crate::records::{AuthProtocol, Connection, ProfileAuthorization};
 
 const EXO: &str = "https://outlook.office365.com/EWS/Exchange.asmx";
 const EXO_GCC_HIGH: &str = "https://outlook.office365.us/EWS/Exchange.asmx";
@@ -51,6 +51,7 @@ fn profile(r: &Row) -> EmailServerProfile {
         exchange_online_tenant_id: None,
         use_default_tenant_id: r.use_default_tenant_id,
         active: true,
+        authorization: ProfileAuthorization::default(),
     }
 }
 

@@ -61,7 +61,8 @@ pub(crate) fn environment(v: &Value, url: &str) -> Decoded<Environment> {
 pub(crate) const PROFILE_COLUMNS: &str = "emailserverprofileid,name,servertype,emailservertypename,\
 incomingcredentialretrieval,outgoingcredentialretrieval,incomingauthenticationprotocol,\
 outgoingauthenticationprotocol,incomingserverlocation,outgoingserverlocation,useautodiscover,\
-exchangeonlinetenantid,usedefaulttenantid,statecode";
+exchangeonlinetenantid,usedefaulttenantid,statecode,oauthclientid,isoauthclientsecretset,\
+lastauthorizationstatus,lastcrmmessage,lastteststarttime";
 
 pub(crate) fn profile(v: &Value) -> Decoded<EmailServerProfile> {
     let connection = |dir: &str| Connection {
@@ -80,7 +81,23 @@ pub(crate) fn profile(v: &Value) -> Decoded<EmailServerProfile> {
         exchange_online_tenant_id: non_empty(v, "exchangeonlinetenantid"),
         use_default_tenant_id: boolean(v, "usedefaulttenantid").unwrap_or(true),
         active: int(v, "statecode").unwrap_or(0) == 0,
+        authorization: profile_authorization(v),
     })
+}
+
+/// The profile's application credentials and last authorisation test. Columns and option
+/// values: Microsoft's emailserverprofile table reference,
+/// <https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/emailserverprofile>
+/// (`shared/reference/microsoft-apis.md` §A.3: `lastauthorizationstatus` 0 Failure, 1 Success).
+/// `oauthclientsecret` is not readable and not asked for; every other column may be null.
+fn profile_authorization(v: &Value) -> ProfileAuthorization {
+    ProfileAuthorization {
+        client_id: non_empty(v, "oauthclientid"),
+        secret_set: boolean(v, "isoauthclientsecretset"),
+        last_status: int(v, "lastauthorizationstatus").map(AuthorizationStatus::from),
+        last_message: non_empty(v, "lastcrmmessage"),
+        last_test_start: non_empty(v, "lastteststarttime"),
+    }
 }
 
 pub(crate) const MAILBOX_COLUMNS: &str = "mailboxid,name,emailaddress,_regardingobjectid_value,\

@@ -282,7 +282,10 @@ impl Store {
                 ("exchangeonlinetenantid", opt(&p.exchange_online_tenant_id)),
                 ("usedefaulttenantid", json!(p.use_default_tenant_id)),
                 ("oauthclientid", opt(&p.oauth_client_id)),
-                ("isoauthclientsecretset", json!(p.oauth_client_id.is_some())),
+                ("isoauthclientsecretset", json!(p.oauth_secret_set)),
+                ("lastauthorizationstatus", json!(p.last_authorization)),
+                ("lastcrmmessage", opt(&p.last_message)),
+                ("lastteststarttime", opt(&p.last_test_start)),
                 ("incomingusessl", json!(true)),
                 ("outgoingusessl", json!(true)),
                 ("statecode", json!(if p.active { 0 } else { 1 })),
@@ -354,8 +357,14 @@ impl Store {
             ("name", json!(env.name)),
             ("_defaultemailserverprofileid_value", opt(&env.default_profile_id)),
             ("emailconnectionchannel", json!(0)),
-            ("requireapprovalforuseremail", json!(false)),
-            ("requireapprovalforqueueemail", json!(false)),
+            (
+                "requireapprovalforuseremail",
+                json!(env.require_approval_for_user_email),
+            ),
+            (
+                "requireapprovalforqueueemail",
+                json!(env.require_approval_for_queue_email),
+            ),
         ]);
 
         let mut tables = HashMap::new();

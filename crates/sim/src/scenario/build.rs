@@ -303,6 +303,14 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
             use_default_tenant_id: p.use_default_tenant_id,
             oauth_client_id: p.oauth_client_id.clone(),
             active: p.active,
+            oauth_secret_set: p.oauth_secret_set.unwrap_or(p.oauth_client_id.is_some()),
+            last_authorization: c.opt_option(
+                p.last_authorization.as_ref(),
+                options::AUTHORIZATION_STATUS,
+                "last authorization status",
+            )?,
+            last_message: p.last_message.clone(),
+            last_test_start: p.last_test_start.clone(),
         });
     }
     let profile = |s: &S<String>| -> R<String> {
@@ -330,6 +338,8 @@ pub(crate) fn build(r: &Reporter<'_>, f: File) -> R<Scenario> {
             .unwrap_or_else(|| e.name.to_ascii_lowercase().replace(' ', "")),
         default_profile_id: e.default_profile.as_ref().map(&profile).transpose()?,
         business_unit_id: ids::derive(&format!("businessunit:{}", e.name)),
+        require_approval_for_user_email: e.require_approval_for_user_email,
+        require_approval_for_queue_email: e.require_approval_for_queue_email,
     };
 
     // Entra users.

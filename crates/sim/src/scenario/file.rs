@@ -47,6 +47,13 @@ pub struct EnvironmentFile {
     pub organization_id: Option<S<String>>,
     pub environment_id: Option<S<String>>,
     pub default_profile: Option<S<String>>,
+    /// `organization.requireapprovalforuseremail` ("Process emails only for approved users");
+    /// default false.
+    #[serde(default)]
+    pub require_approval_for_user_email: bool,
+    /// `organization.requireapprovalforqueueemail`; default false.
+    #[serde(default)]
+    pub require_approval_for_queue_email: bool,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +155,14 @@ pub struct ProfileFile {
     pub oauth_client_id: Option<String>,
     #[serde(default = "yes")]
     pub active: bool,
+    /// `isoauthclientsecretset`; defaults to whether `oauth_client_id` is set.
+    pub oauth_secret_set: Option<bool>,
+    /// `lastauthorizationstatus` (0 Failure, 1 Success); default null.
+    pub last_authorization: Option<S<OptVal>>,
+    /// `lastcrmmessage`; default null.
+    pub last_message: Option<String>,
+    /// `lastteststarttime` (RFC 3339); default null.
+    pub last_test_start: Option<String>,
 }
 
 fn yes() -> bool {

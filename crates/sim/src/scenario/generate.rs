@@ -46,6 +46,10 @@ pub(crate) fn generated(n: usize) -> Scenario {
         use_default_tenant_id: true,
         oauth_client_id: None,
         active: true,
+        oauth_secret_set: false,
+        last_authorization: None,
+        last_message: None,
+        last_test_start: None,
     };
     let client_id = "5a1f0e2d-3c4b-4a59-8e7f-60718293a4b5".to_owned();
     let environment = Environment {
@@ -57,6 +61,8 @@ pub(crate) fn generated(n: usize) -> Scenario {
         url_name: "generated".into(),
         default_profile_id: Some(profile.id.clone()),
         business_unit_id: ids::derive("generated:businessunit"),
+        require_approval_for_user_email: false,
+        require_approval_for_queue_email: false,
     };
 
     let mut users = Vec::with_capacity(n);

@@ -50,6 +50,9 @@ pub struct Environment {
     pub url_name: String,
     pub default_profile_id: Option<String>,
     pub business_unit_id: String,
+    /// `requireapprovalforuseremail`, `requireapprovalforqueueemail` of the organization row.
+    pub require_approval_for_user_email: bool,
+    pub require_approval_for_queue_email: bool,
 }
 
 /// A service plan (`servicePlanId`, `servicePlanName`, `service`, `appliesTo`).
@@ -175,6 +178,12 @@ pub struct Profile {
     pub use_default_tenant_id: bool,
     pub oauth_client_id: Option<String>,
     pub active: bool,
+    /// `isoauthclientsecretset`, `lastauthorizationstatus`, `lastcrmmessage`,
+    /// `lastteststarttime`.
+    pub oauth_secret_set: bool,
+    pub last_authorization: Option<i64>,
+    pub last_message: Option<String>,
+    pub last_test_start: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

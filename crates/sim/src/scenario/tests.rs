@@ -131,15 +131,15 @@ fn from_file_names_the_file() {
 #[test]
 fn contoso_matches_its_description() {
     let s = Scenario::contoso();
-    assert_eq!(s.mailbox_count(), 27);
-    assert_eq!(s.profiles.len(), 8);
+    assert_eq!(s.mailbox_count(), 29);
+    assert_eq!(s.profiles.len(), 9);
     assert_eq!(s.environment_tenant_id(), "6f1d2c3b-4a59-4e8f-9b0a-1c2d3e4f5a6b");
     let in_run = s
         .mailboxes
         .iter()
         .filter(|m| m.active && (m.incoming == 2 || m.outgoing == 2 || m.act == 1))
         .count();
-    assert_eq!(in_run, 25);
+    assert_eq!(in_run, 27);
     let sam = s.system_users.iter().find(|u| u.key == "sam").expect("sam");
     let twin = s.deleted_users.iter().find(|d| d.key == "sam-old").expect("twin");
     assert_eq!(sam.entra_object_id.as_deref(), Some(twin.id.as_str()));

@@ -41,6 +41,67 @@ fn profile_option_values_and_defaults() {
     assert!(profile(&json!({"emailserverprofileid": "p3"})).is_err());
 }
 
+/// emailserverprofile table reference (learn.microsoft.com/power-apps/developer/data-platform/
+/// reference/entities/emailserverprofile): `lastauthorizationstatus` 0 Failure, 1 Success.
+#[test]
+fn profile_oauth_columns_of_the_emailserverprofile_reference() {
+    let v = json!({"emailserverprofileid": "p1", "servertype": 0, "incomingcredentialretrieval": 7,
+        "usedefaulttenantid": false, "exchangeonlinetenantid": "9e8d7c6b-5a49-4f3e-8d2c-1b0a9f8e7d6c",
+        "oauthclientid": "7b2c9d4e-1f3a-4b5c-8d6e-9f0a1b2c3d4e", "isoauthclientsecretset": false,
+        "lastauthorizationstatus": 0, "lastcrmmessage": "AADSTS7000215: Invalid client secret provided.",
+        "lastteststarttime": "2026-11-30T08:00:00Z"});
+    let a = profile(&v).unwrap().authorization;
+    assert_eq!(
+        a.client_id.as_deref(),
+        Some("7b2c9d4e-1f3a-4b5c-8d6e-9f0a1b2c3d4e")
+    );
+    assert_eq!(a.secret_set, Some(false));
+    assert_eq!(a.last_status, Some(AuthorizationStatus::Failure));
+    assert_eq!(
+        a.last_message.as_deref(),
+        Some("AADSTS7000215: Invalid client secret provided.")
+    );
+    assert_eq!(a.last_test_start.as_deref(), Some("2026-11-30T08:00:00Z"));
+
+    let mut ok = v.clone();
+    ok["lastauthorizationstatus"] = json!(1);
+    ok["isoauthclientsecretset"] = json!(true);
+    let a = profile(&ok).unwrap().authorization;
+    assert_eq!(a.last_status, Some(AuthorizationStatus::Success));
+    assert_eq!(a.secret_set, Some(true));
+
+    // Null, empty or absent columns are "not known", never a value.
+    let bare = json!({"emailserverprofileid": "p2", "servertype": 0, "oauthclientid": " ",
+        "isoauthclientsecretset": null, "lastauthorizationstatus": null, "lastcrmmessage": ""});
+    assert_eq!(
+        profile(&bare).unwrap().authorization,
+        ProfileAuthorization::default()
+    );
+    let odd = json!({"emailserverprofileid": "p3", "servertype": 0, "lastauthorizationstatus": 4});
+    assert_eq!(
+        profile(&odd).unwrap().authorization.last_status,
+        Some(AuthorizationStatus::Unknown(4))
+    );
+    // The secret itself is never selected.
+    assert!(
+        !PROFILE_COLUMNS
+            .split(',')
+            .any(|c| c.trim() == "oauthclientsecret")
+    );
+    for c in [
+        "oauthclientid",
+        "isoauthclientsecretset",
+        "lastauthorizationstatus",
+        "lastcrmmessage",
+        "lastteststarttime",
+    ] {
+        assert!(
+            PROFILE_COLUMNS.split(',').any(|s| s.trim() == c),
+            "{c} not selected"
+        );
+    }
+}
+
 #[test]
 fn mailbox_regarding_comes_from_the_lookup_annotation() {
     let v = json!({"mailboxid": "m1", "name": "Alice", "emailaddress": "alice@contoso.com",
