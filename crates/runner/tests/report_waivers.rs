@@ -195,3 +195,33 @@ fn json_and_html_record_the_configuration_and_the_waivers_in_force() {
     let last_active = html.rfind("<tr class=\"finding\" ").unwrap();
     assert!(last_active < waived, "waived rows come last");
 }
+
+#[test]
+fn sarif_and_junit_record_the_configuration_too() {
+    let log: Value = serde_json::from_str(&render(Format::Sarif)).unwrap();
+    let c = &log["runs"][0]["properties"]["configuration"];
+    assert_eq!(c["file"], "ssync-doctor.toml");
+    assert_eq!(c["waivers"][0]["check"], "cross-tenant-exchange");
+
+    let xml = render(Format::Junit);
+    let suite = xml
+        .split("<testsuite ")
+        .find(|s| s.contains("name=\"ssync-doctor configuration\""))
+        .expect("a configuration suite");
+    assert!(
+        suite.contains("name=\"configuration-file\" value=\"ssync-doctor.toml\""),
+        "{suite}"
+    );
+    assert!(
+        suite.contains("cross-tenant-exchange for *@fabrikam.com (1 waived, until 2027-03-31)"),
+        "{suite}"
+    );
+    assert!(!suite.contains("<testcase"), "{suite}");
+}
+
+#[test]
+fn a_run_nothing_shaped_has_no_configuration_suite() {
+    let opts = RenderOptions::default();
+    let xml = report::render(&sample::report(), Format::Junit, &opts);
+    assert!(!xml.contains("ssync-doctor configuration"));
+}

@@ -28,6 +28,9 @@ pub fn render(report: &Report, _opts: &RenderOptions) -> String {
     if let Some(elapsed) = elapsed(report) {
         junit.set_time(elapsed);
     }
+    if let Some(suite) = configuration_suite(report) {
+        junit.add_test_suite(suite);
+    }
     for check in &report.checks {
         let mut suite = TestSuite::new(check.id.clone());
         suite.add_properties([
@@ -55,6 +58,42 @@ pub fn render(report: &Report, _opts: &RenderOptions) -> String {
         xml.push('\n');
     }
     xml
+}
+
+/// What shaped the run, as the properties of a suite of its own that holds no test (JUnit has
+/// no properties at the top level): `configuration-file`, one `disabled-check` per check left
+/// out, one `waiver` per waiver in force. `None` when nothing shaped the run.
+fn configuration_suite(report: &Report) -> Option<TestSuite> {
+    let config = &report.configuration;
+    config.summary()?;
+    let mut suite = TestSuite::new("ssync-doctor configuration");
+    suite.add_properties(
+        config
+            .file
+            .iter()
+            .map(|file| Property::new("configuration-file", file.clone())),
+    );
+    suite.add_properties(
+        config
+            .disabled_checks
+            .iter()
+            .map(|id| Property::new("disabled-check", id.clone())),
+    );
+    suite.add_properties(config.waivers.iter().map(|w| {
+        let until = w
+            .expires
+            .as_deref()
+            .map(|d| format!(", until {d}"))
+            .unwrap_or_default();
+        Property::new(
+            "waiver",
+            format!(
+                "{} for {} ({} waived{until}): {}",
+                w.check, w.subject, w.waived, w.rationale
+            ),
+        )
+    }));
+    Some(suite)
 }
 
 fn test_case(f: &Finding) -> TestCase {

@@ -80,6 +80,9 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             ("summary".to_owned(), json!(report.summary)),
             ("waived".to_owned(), json!(report.waived())),
             ("expiredWaivers".to_owned(), json!(report.expired_waivers)),
+            // What shaped the run: the configuration file, the checks left out, the waivers
+            // in force (the same object as the JSON report's `configuration`).
+            ("configuration".to_owned(), json!(report.configuration)),
             ("failedReads".to_owned(), json!(report.failed_reads)),
             ("reportSchema".to_owned(), json!(report.schema)),
         ])))
