@@ -166,6 +166,12 @@ pub trait DataSource: Send + Sync {
     /// tenant for it.
     async fn domain_tenant(&self, domain: &str) -> Result<Option<String>, SourceError>;
 
+    /// How many records the source has read so far, for a progress indicator while it reads
+    /// in bulk; `None` (the default) when it does not count.
+    fn records_read(&self) -> Option<u64> {
+        None
+    }
+
     /// What an EWS URL answers to one unauthenticated request. Never sends credentials.
     async fn ews_probe(&self, url: &str) -> Result<EwsProbe, SourceError>;
 

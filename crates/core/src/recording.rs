@@ -203,6 +203,10 @@ impl<S: DataSource> DataSource for RecordingSource<S> {
         })
     }
 
+    fn records_read(&self) -> Option<u64> {
+        self.inner.records_read()
+    }
+
     async fn raw_get(&self, service: RawService, path: &str) -> Result<serde_json::Value, SourceError> {
         let r = self.inner.raw_get(service, path).await;
         let key = crate::memory::raw_key(service, path);

@@ -284,6 +284,10 @@ impl DataSource for LiveSource {
             .await
     }
 
+    fn records_read(&self) -> Option<u64> {
+        Some(self.stats().records_read)
+    }
+
     async fn raw_get(&self, service: RawService, path: &str) -> Result<serde_json::Value, SourceError> {
         // Keyed by the path as given (trimmed): paths differing only in case may name
         // different OData values, so they are not folded together.

@@ -75,6 +75,9 @@ pub struct ClientStats {
     pub retries: u64,
     /// HTTP 429 answers received.
     pub throttled: u64,
+    /// Records that arrived in pages of collections so far (the progress indicator shows it
+    /// while a large environment is read).
+    pub records_read: u64,
 }
 
 impl ClientStats {
@@ -92,6 +95,7 @@ struct Counters {
     failing: [AtomicU64; 4],
     retries: AtomicU64,
     throttled: AtomicU64,
+    records: AtomicU64,
 }
 
 /// What a success answer must be for the request to count as answered.
@@ -275,7 +279,15 @@ impl Transport {
             ews_requests: r(Service::Ews),
             retries: self.counters.retries.load(Ordering::Relaxed),
             throttled: self.counters.throttled.load(Ordering::Relaxed),
+            records_read: self.counters.records.load(Ordering::Relaxed),
         }
+    }
+
+    /// Counts records that arrived in a page of a collection.
+    pub(crate) fn note_records(&self, n: usize) {
+        self.counters
+            .records
+            .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
     }
 
     /// Sends the request `make` builds, retrying 429/5xx/connection errors. Returns the final

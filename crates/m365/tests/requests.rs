@@ -167,3 +167,14 @@ async fn mailboxes_on_the_default_exchange_online_profile_get_no_mailbox_setting
         sim.shutdown().await;
     }
 }
+
+/// The progress indicator's read count: every record of every page is counted once.
+#[tokio::test]
+async fn records_read_counts_the_records_of_every_page() {
+    let sim = sim(Scenario::generated(12), Knobs::default()).await;
+    let source = connect(&sim, quick()).await;
+    assert_eq!(source.records_read(), Some(0));
+    let all = source.mailboxes().await.unwrap();
+    assert_eq!(source.records_read(), Some(all.len() as u64));
+    sim.shutdown().await;
+}

@@ -195,6 +195,7 @@ impl Client {
                 tell(items, head.next_link.is_some());
             }
             arrived = arrived.saturating_add(items);
+            self.transport.note_records(items);
             let decode_page = decode_page.clone();
             let body = reply.body;
             decoding.push_back(tokio::task::spawn_blocking(move || {

@@ -1,6 +1,7 @@
 //! `ssync-doctor run --from bundle.json`: the checks over an evidence bundle's recorded facts,
 //! with no network, through the same engine and reports as a live run.
 
+use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -24,12 +25,21 @@ pub async fn run_from(
     quiet: bool,
     check_options: ssync_core::CheckOptions,
 ) -> Result<ExitCode, CliError> {
+    // A bundle of 100,000 mailboxes is hundreds of megabytes: the spinner (on a terminal, after
+    // a moment) says what is being read while it is parsed and indexed.
+    let progress = Progress::new(!quiet && std::io::stderr().is_terminal());
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    progress.say(format!(
+        "reading the evidence bundle {} ({:.0} MB)",
+        path.display(),
+        size as f64 / 1e6
+    ));
     let bundle = bundle::read_file(path).map_err(|(file, err)| CliError::Usage(format!("{file}: {err}")))?;
     let known: Vec<&str> = crate::registered()?.iter().map(|r| r.check.meta().id).collect();
     let selection = effective_selection(&bundle, selection, &known)?;
     let destination = Destination::prepare(output)?;
     let opts = EngineOptions {
-        progress: Progress::hidden(),
+        progress,
         // "Recent" means recent when the facts were collected, not when they are replayed.
         check_options: ssync_core::CheckOptions {
             now: ssync_core::check::parse_time(&bundle.created_at).unwrap_or(check_options.now),

@@ -154,6 +154,10 @@ impl DataSource for NotingFailures<'_> {
         self.note("mailbox alerts", mailbox_id, r)
     }
 
+    fn records_read(&self) -> Option<u64> {
+        self.inner.records_read()
+    }
+
     async fn raw_get(&self, service: RawService, path: &str) -> Result<serde_json::Value, SourceError> {
         let r = self.inner.raw_get(service, path).await;
         self.note("raw reads of custom checks", path, r)

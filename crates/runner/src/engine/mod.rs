@@ -145,7 +145,11 @@ pub async fn diagnose(
     let mailboxes = if selection.mailboxes.is_empty() {
         // `--all` reads every mailbox, page after page; a large environment is known as
         // such from the first page, and its directory can be read meanwhile.
-        tokio::join!(selecting, source.anticipate(&needs)).0?
+        opts.progress
+            .while_reading(source, async {
+                tokio::join!(selecting, source.anticipate(&needs)).0
+            })
+            .await?
     } else {
         selecting.await?
     };
@@ -165,7 +169,7 @@ pub async fn diagnose(
     // A failed prefetch is not fatal: each check then asks for what it needs and reports its
     // own `error` if the data is really unreadable, so one missing permission costs only the
     // checks that need it.
-    if let Err(err) = source.prepare(&plan).await {
+    if let Err(err) = opts.progress.while_reading(source, source.prepare(&plan)).await {
         tracing::warn!("could not prefetch the run's data ({err}); the checks will read it one by one");
     }
     tracing::info!("data prefetched");

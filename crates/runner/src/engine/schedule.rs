@@ -58,11 +58,21 @@ pub async fn run_all(
     keep_passing: bool,
     progress: &Progress,
 ) -> Ran {
-    let tasks: Vec<(&dyn Check, &Subject)> = checks
-        .iter()
-        .flat_map(|c| subjects.of(c.meta().scope).iter().map(move |s| (*c, s)))
+    // Subject by subject (every check of one mailbox, then the next), so that the progress
+    // bar can count mailboxes; the report's order is restored by sorting at the end.
+    let tasks: Vec<(&dyn Check, &Subject)> = [Scope::Environment, Scope::Profile, Scope::Mailbox]
+        .into_iter()
+        .flat_map(|scope| {
+            subjects.of(scope).iter().flat_map(move |s| {
+                checks
+                    .iter()
+                    .filter(move |c| c.meta().scope == scope)
+                    .map(move |c| (*c, s))
+            })
+        })
         .collect();
-    progress.start(tasks.len());
+    let per_mailbox = checks.iter().filter(|c| c.meta().scope == Scope::Mailbox).count();
+    progress.start(tasks.len(), subjects.mailboxes.len(), per_mailbox);
     let threads = threads_for(tasks.len());
     // Every check learns which checks share the run (`unexplained-sync-alert` needs it).
     let selected: Vec<&'static CheckMeta> = checks.iter().map(|c| c.meta()).collect();
@@ -158,7 +168,7 @@ impl Shard<'_> {
                 let ctx = &ctx;
                 async move {
                     let outcome = run_one(check, ctx, subject).await;
-                    self.progress.tick();
+                    self.progress.tick(subject.scope() == Scope::Mailbox);
                     (check, subject, outcome)
                 }
             })
