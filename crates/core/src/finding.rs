@@ -91,6 +91,12 @@ pub struct Waiver {
 }
 
 impl Finding {
+    /// The kebab-case reason the check gave (its `reason` evidence, one of the check's declared
+    /// `reasons`), which waivers can match and SARIF rule ids carry.
+    pub fn reason(&self) -> Option<&str> {
+        self.evidence.get("reason").and_then(Value::as_str)
+    }
+
     /// Joins a check's outcome with its metadata and subject. A mailbox finding with no
     /// explicit `mailboxes` lists the subject's own address; a non-pass result with no
     /// remediation of its own takes the check's.

@@ -151,3 +151,32 @@ fn errors_are_notifications_and_skips_appear_only_with_include_passing() {
     assert_eq!(count("fail"), report.summary.fail + report.summary.warn);
     assert!(!report.findings.iter().all(|f| f.status != Status::Error));
 }
+
+/// A result with a reason gets the hierarchical rule id `check/reason` (SARIF 2.1.0 §3.27.5),
+/// its `ruleIndex` still the check's rule.
+#[test]
+fn a_reason_makes_a_hierarchical_rule_id() {
+    let mut report = ssync_runner::report::sample::report();
+    let f = report
+        .findings
+        .iter_mut()
+        .find(|f| f.status == ssync_core::Status::Fail)
+        .expect("a fail");
+    f.evidence.insert("reason".into(), "approval-pending".into());
+    let check = f.check.clone();
+    let text = ssync_runner::report::render(
+        &report,
+        ssync_runner::report::Format::Sarif,
+        &ssync_runner::report::RenderOptions::default(),
+    );
+    let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let run = &log["runs"][0];
+    let result = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == format!("{check}/approval-pending").as_str())
+        .expect("the result with its reason");
+    let index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(run["tool"]["driver"]["rules"][index]["id"], check.as_str());
+}

@@ -49,6 +49,14 @@ pub fn explain_text(m: &CheckMeta) -> String {
             s += &format!("- the error code `{code}` points at this check alone\n");
         }
     }
+    if !m.reasons.is_empty() {
+        s += "\n## Reasons\n\nA result's `reason` evidence, which a waiver's `reason` can match and SARIF rule ids carry (`";
+        s += m.id;
+        s += "/<reason>`):\n\n";
+        for reason in m.reasons {
+            s += &format!("- `{reason}`\n");
+        }
+    }
     if !m.docs.is_empty() {
         s += "\n## Microsoft documentation\n\n";
         for d in m.docs {

@@ -79,4 +79,6 @@ pub struct Waiver {
     /// Optional here so that a missing rationale gets our message and the waiver's line.
     pub rationale: Option<Spanned<String>>,
     pub expires: Option<Spanned<String>>,
+    /// Only results with this reason (one the check declares, e.g. `approval-pending`).
+    pub reason: Option<Spanned<String>>,
 }

@@ -202,12 +202,17 @@ impl Config {
                     )
                 })?),
             };
+            let reason = match &w.reason {
+                None => None,
+                Some(r) => Some(waiver::check_reason(&check, r.get_ref()).map_err(|m| loc.at(r.span(), m))?),
+            };
             waivers.push(WaiverRule {
                 check,
                 subject,
                 rationale,
                 expires,
                 origin: format!("{path}:{line}"),
+                reason,
             });
         }
         let alert_window_days = match &raw.alerts.window_days {

@@ -173,3 +173,22 @@ fn flags_and_environment_win_over_the_file() {
     assert_eq!(sel.checks, ["mailbox-address-mismatch"]);
     assert!(sel.skip_checks.is_empty(), "--check wins over the file's disable");
 }
+
+#[test]
+fn a_waiver_reason_must_be_one_the_check_declares() {
+    let known = &["mailbox-email-not-approved"];
+    let text = |reason: &str| {
+        format!(
+            "[[waiver]]\ncheck = \"mailbox-email-not-approved\"\nsubject = \"*@contoso.com\"\n\
+             rationale = \"Approvals run through the service desk.\"\nreason = \"{reason}\"\n"
+        )
+    };
+    let c = Config::parse(&text("approval-pending"), "ssync-doctor.toml", known).unwrap();
+    assert_eq!(c.waivers[0].reason.as_deref(), Some("approval-pending"));
+    let err = Config::parse(&text("aproval-pending"), "ssync-doctor.toml", known)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("gives no reason `aproval-pending`"), "{err}");
+    assert!(err.contains("approval-pending"), "{err}");
+    assert!(err.contains(":5"), "names the line: {err}");
+}

@@ -24,6 +24,8 @@ pub struct WaiverRule {
     pub expires: Option<Date>,
     /// Where it is written, `file:line`, for the expired-waiver warning.
     pub origin: String,
+    /// When set, only results that carry this reason (`approval-pending`) are covered.
+    pub reason: Option<String>,
 }
 
 /// A waiver that no longer applies, as the report lists it.
@@ -60,6 +62,11 @@ impl WaiverRule {
         if f.check != self.check {
             return false;
         }
+        if let Some(reason) = &self.reason
+            && f.reason() != Some(reason.as_str())
+        {
+            return false;
+        }
         let hit = |value: &str| glob::matches(&self.subject, value);
         let by_address = f.subject.kind == "mailbox" && f.mailboxes.iter().any(|m| hit(m));
         by_address || hit(&f.subject.name) || hit(&f.subject.id)
@@ -68,6 +75,37 @@ impl WaiverRule {
     pub fn is_expired(&self, today: Date) -> bool {
         self.expires.is_some_and(|d| d < today)
     }
+}
+
+/// The reason a waiver names, checked against the reasons its check declares (when the check
+/// is registered and declares any): a misspelt reason would otherwise waive nothing, silently.
+pub fn check_reason(check: &str, reason: &str) -> Result<String, String> {
+    let reason = reason.trim();
+    let declared: Vec<&str> = crate::registered()
+        .ok()
+        .and_then(|all| {
+            all.iter()
+                .find(|r| r.meta().id == check)
+                .map(|r| r.meta().reasons.to_vec())
+        })
+        .unwrap_or_default();
+    if reason.is_empty() {
+        return Err(format!(
+            "the waiver's `reason` is empty; leave it out, or name one of `{check}`'s reasons ({})",
+            if declared.is_empty() {
+                "it declares none".to_owned()
+            } else {
+                declared.join(", ")
+            }
+        ));
+    }
+    if !declared.is_empty() && !declared.contains(&reason) {
+        return Err(format!(
+            "`{check}` gives no reason `{reason}`; its reasons are: {} (`ssync-doctor explain {check}`)",
+            declared.join(", ")
+        ));
+    }
+    Ok(reason.to_owned())
 }
 
 /// Marks every waivable result a current waiver covers (the first matching waiver in file
@@ -177,7 +215,29 @@ mod tests {
             rationale: "accepted until the migration".into(),
             expires,
             origin: "ssync-doctor.toml:3".into(),
+            reason: None,
         }
+    }
+
+    #[test]
+    fn a_waiver_with_a_reason_covers_only_results_with_that_reason() {
+        let mut pending = finding("a", "mailbox", "Xena", &["xena@contoso.com"], Status::Fail);
+        pending
+            .evidence
+            .insert("reason".into(), "approval-pending".into());
+        let mut rejected = finding("a", "mailbox", "Xavier", &["xavier@contoso.com"], Status::Fail);
+        rejected
+            .evidence
+            .insert("reason".into(), "approval-rejected".into());
+        let unreasoned = finding("a", "mailbox", "Yuri", &["yuri@contoso.com"], Status::Fail);
+        let mut findings = vec![pending, rejected, unreasoned];
+        let rules = [WaiverRule {
+            reason: Some("approval-pending".into()),
+            ..rule("a", "*@contoso.com", None)
+        }];
+        apply(&mut findings, &rules, date!(2026 - 12 - 1));
+        let waived: Vec<bool> = findings.iter().map(|f| f.waiver.is_some()).collect();
+        assert_eq!(waived, [true, false, false]);
     }
 
     #[test]

@@ -137,6 +137,7 @@ pub fn waived_report() -> Report {
         rationale: rationale.into(),
         expires: waiver::parse_date(expires),
         origin: "ssync-doctor.toml".into(),
+        reason: None,
     };
     let rules = [
         rule(

@@ -171,7 +171,12 @@ fn result(f: &Finding, rule_index: Option<usize>, check: Option<&CheckRun>) -> s
         props.insert("remediation".to_owned(), json!(fix));
     }
     let builder = sarif::Result::builder()
-        .rule_id(f.check.clone())
+        // A hierarchical rule id (SARIF 2.1.0 §3.27.5): `check/reason` when the check gave a
+        // reason, its rule still the check's (`ruleIndex`), so viewers can group by either.
+        .rule_id(match f.reason() {
+            Some(reason) => format!("{}/{reason}", f.check),
+            None => f.check.clone(),
+        })
         .kind(kind)
         .level(level)
         .message(Message::builder().text(f.message.clone()).build())
