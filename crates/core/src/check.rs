@@ -31,7 +31,7 @@ impl Scope {
 }
 
 /// How bad a `fail` of this check is. Reported as `severity` in every format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
     /// The check's `fail` stops synchronisation (every KB 3212785 cause).

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::check::CheckMeta;
+use crate::check::{CheckMeta, Severity};
 use crate::outcome::{Outcome, Status};
 use crate::records::MailboxState;
 use crate::subject::Subject;
@@ -50,15 +50,17 @@ impl From<&Subject> for SubjectRef {
     }
 }
 
-/// One row of the report.
+/// One row of the report. `#[non_exhaustive]`: built by [`Finding::new`] or
+/// [`Finding::about`], so a field added here does not break code outside this crate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Finding {
     pub check: String,
     /// KB 3212785 cause number, or `null`.
     pub cause: Option<u8>,
     pub status: Status,
     /// `error`, `warning` or `info` (from the check's metadata).
-    pub severity: String,
+    pub severity: Severity,
     pub subject: SubjectRef,
     /// Addresses of every mailbox the finding affects.
     pub mailboxes: Vec<String>,
@@ -100,13 +102,19 @@ impl Finding {
     /// Joins a check's outcome with its metadata and subject. A mailbox finding with no
     /// explicit `mailboxes` lists the subject's own address; a non-pass result with no
     /// remediation of its own takes the check's.
-    pub fn new(meta: &CheckMeta, subject: &Subject, outcome: Outcome) -> Self {
-        let mut mailboxes = outcome.mailboxes;
-        if mailboxes.is_empty()
+    pub fn new(meta: &CheckMeta, subject: &Subject, mut outcome: Outcome) -> Self {
+        if outcome.mailboxes.is_empty()
             && let Subject::Mailbox(m) = subject
         {
-            mailboxes.push(m.display_address().to_owned());
+            outcome.mailboxes.push(m.display_address().to_owned());
         }
+        Self::about(meta, SubjectRef::from(subject), outcome)
+    }
+
+    /// A finding about a subject known only by reference (one that could not be read, a
+    /// waiver's, a sample's): the outcome's mailboxes as they are, the check's remediation for
+    /// a `warn` or `fail` that brings none. The way to build a finding outside this crate.
+    pub fn about(meta: &CheckMeta, subject: SubjectRef, outcome: Outcome) -> Self {
         let remediation = match outcome.status {
             Status::Pass => None,
             Status::Skip | Status::Error => outcome.remediation.map(Cow::Owned),
@@ -120,9 +128,9 @@ impl Finding {
             check: meta.id.to_owned(),
             cause: meta.cause,
             status: outcome.status,
-            severity: meta.severity.as_str().to_owned(),
-            subject: SubjectRef::from(subject),
-            mailboxes,
+            severity: meta.severity,
+            subject,
+            mailboxes: outcome.mailboxes,
             message: outcome.message,
             evidence: outcome.evidence,
             remediation,

@@ -193,19 +193,15 @@ mod tests {
     use time::macros::date;
 
     fn finding(check: &str, kind: &str, name: &str, mailboxes: &[&str], status: Status) -> Finding {
-        Finding {
-            check: check.into(),
-            cause: None,
-            status,
-            severity: "error".into(),
-            subject: SubjectRef::named(kind, format!("{name}-id"), name),
-            mailboxes: mailboxes.iter().map(|m| (*m).to_owned()).collect(),
-            message: "m".into(),
-            evidence: Default::default(),
-            remediation: None,
-            docs: None,
-            waiver: None,
-        }
+        static META: ssync_core::CheckMeta = ssync_core::CheckMeta::new("a", "t");
+        let outcome = ssync_core::Outcome::new(status, "m").with_mailboxes(mailboxes.iter().copied());
+        let mut f = Finding::about(
+            &META,
+            SubjectRef::named(kind, format!("{name}-id"), name),
+            outcome,
+        );
+        f.check = check.into();
+        f
     }
 
     fn rule(check: &str, subject: &str, expires: Option<Date>) -> WaiverRule {

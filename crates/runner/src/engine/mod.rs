@@ -315,19 +315,11 @@ fn unreadable_finding(
     what: &str,
     err: &SourceError,
 ) -> Finding {
-    Finding {
-        check: meta.id.to_owned(),
-        cause: meta.cause,
-        status: Status::Error,
-        severity: meta.severity.as_str().to_owned(),
-        subject,
-        mailboxes: mailboxes.iter().map(|m| m.display_address().to_owned()).collect(),
-        message: format!("Could not read {what}, so this check could not run here: {err}"),
-        evidence: Default::default(),
-        remediation: None,
-        docs: meta.docs.first().map(|d| std::borrow::Cow::Borrowed(*d)),
-        waiver: None,
-    }
+    let outcome = ssync_core::Outcome::error(format!(
+        "Could not read {what}, so this check could not run here: {err}"
+    ))
+    .with_mailboxes(mailboxes.iter().map(|m| m.display_address().to_owned()));
+    Finding::about(meta, subject, outcome)
 }
 
 /// The contract wants a profile finding to list the mailboxes it affects. Checks usually do

@@ -60,7 +60,7 @@ fn cells(f: &Finding) -> Vec<String> {
         if f.waiver.is_some() { "yes" } else { "" }.to_owned(),
         f.check.clone(),
         f.cause.map(|c| c.to_string()).unwrap_or_default(),
-        f.severity.clone(),
+        f.severity.as_str().to_owned(),
         f.subject.kind.clone(),
         f.subject.id.clone(),
         text(&f.subject.name),

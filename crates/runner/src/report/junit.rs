@@ -111,7 +111,7 @@ fn test_case(f: &Finding) -> TestCase {
             let mut status = TestCaseStatus::non_success(kind);
             status
                 .set_message(f.message.clone())
-                .set_type(f.severity.clone())
+                .set_type(f.severity.as_str())
                 .set_description(view::plain_body(f));
             status
         }

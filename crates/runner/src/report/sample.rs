@@ -212,26 +212,18 @@ fn finding(check: &str, subject: SubjectRef, mailboxes: Vec<String>, code: char)
         mailboxes.first().map_or("", String::as_str),
         status,
     );
-    let remediation = match status {
-        Status::Warn | Status::Fail => meta.map(|m| m.remediation.into()),
-        Status::Error => {
-            Some("Grant the application the permission named in the evidence, then run again.".into())
-        }
-        _ => None,
-    };
-    Finding {
-        check: check.into(),
-        cause: meta.and_then(|m| m.cause),
-        status,
-        severity: meta.map_or("error", |m| m.severity.as_str()).into(),
-        subject,
-        mailboxes,
-        message,
-        evidence,
-        remediation,
-        docs: meta.and_then(|m| m.docs.first()).map(|d| (*d).into()),
-        waiver: None,
+    let mut outcome = ssync_core::Outcome::new(status, message);
+    outcome.evidence = evidence;
+    if status == Status::Error {
+        outcome = outcome
+            .with_remediation("Grant the application the permission named in the evidence, then run again.");
     }
+    outcome = outcome.with_mailboxes(mailboxes);
+    // A check this binary does not carry still gets its row, under its own id.
+    static UNKNOWN: ssync_core::CheckMeta = ssync_core::CheckMeta::new("unknown", "");
+    let mut finding = Finding::about(meta.unwrap_or(&UNKNOWN), subject, outcome);
+    finding.check = check.into();
+    finding
 }
 
 /// The message and evidence of one sample result.

@@ -150,8 +150,8 @@ fn level_name(severity: &str) -> &'static str {
 
 fn result(f: &Finding, rule_index: Option<usize>, check: Option<&CheckRun>) -> sarif::Result {
     let (kind, level) = match f.status {
-        Status::Fail => (ResultKind::Fail, level(level_name(&f.severity))),
-        Status::Warn if f.severity == "info" => (ResultKind::Fail, ResultLevel::Note),
+        Status::Fail => (ResultKind::Fail, level(level_name(f.severity.as_str()))),
+        Status::Warn if f.severity == ssync_core::Severity::Info => (ResultKind::Fail, ResultLevel::Note),
         Status::Warn => (ResultKind::Fail, ResultLevel::Warning),
         Status::Pass => (ResultKind::Pass, ResultLevel::None),
         Status::Skip | Status::Error => (ResultKind::NotApplicable, ResultLevel::None),
