@@ -83,12 +83,18 @@ async fn every_user(reader: &Reader, facts: &FactStore) -> Fact<Vec<EntraUser>> 
         return reader.read_every_user().await;
     }
     tracing::debug!(ranges, "reading the directory's users in ranges side by side");
-    let parts = futures::future::try_join_all(
-        user_ranges::upn_ranges(ranges)
-            .iter()
-            .map(|r| reader.read_users_in(r)),
-    )
-    .await;
+    // Cut between the directory's first and last names (two `$top=1` reads side by side), so
+    // that names sharing a prefix are spread over the ranges; by first letter when they
+    // cannot be read.
+    let ranges = match reader.read_upn_extremes().await {
+        Ok(Some((first, last))) => user_ranges::upn_ranges_between(&first, &last, ranges),
+        Ok(None) => user_ranges::upn_ranges(1),
+        Err(e) => {
+            tracing::debug!(error = %e, "no first and last name; ranges by first letter");
+            user_ranges::upn_ranges(ranges)
+        }
+    };
+    let parts = futures::future::try_join_all(ranges.iter().map(|r| reader.read_users_in(r))).await;
     match parts {
         Ok(parts) => Ok(user_ranges::merge_ranges(parts)),
         // A tenant that refuses the range filter (the documentation disagrees on it) is read

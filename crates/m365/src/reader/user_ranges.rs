@@ -53,7 +53,63 @@ pub(crate) fn upn_ranges(count: usize) -> Vec<UpnRange> {
     let bounds: Vec<String> = (1..count)
         .map(|i| char::from(b'a' + u8::try_from(26 * i / count).unwrap_or(25)).to_string())
         .collect();
-    let mut ranges = Vec::with_capacity(count);
+    chain(bounds)
+}
+
+/// The digits bounds are written in: digits before letters in every collation that compares
+/// character by character, so bounds made of them are in the same order for Graph as here.
+const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+/// Characters after the common prefix that the interpolation looks at.
+const PLACES: usize = 5;
+
+/// `count` ranges spread evenly between the directory's first and last `userPrincipalName`
+/// (as Graph sorts them): their common prefix, then the next characters read as a number in
+/// base 36 and cut in equal steps. A directory whose names share a prefix
+/// (`user000001@…` … `user100000@…`) is then cut where its names are, not by first letter.
+/// The bounds use digits and lower-case letters only and increase strictly, so the ranges
+/// still cover every name whatever the collation (see the module's comment).
+pub(crate) fn upn_ranges_between(first: &str, last: &str, count: usize) -> Vec<UpnRange> {
+    let (first, last) = (first.to_lowercase(), last.to_lowercase());
+    let prefix: String = first
+        .chars()
+        .zip(last.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect();
+    let value = |name: &str| -> u64 {
+        let rest = name[prefix.len()..].as_bytes();
+        (0..PLACES).fold(0, |acc, i| {
+            let digit = rest.get(i).map_or(0, |c| {
+                // A character outside the digits counts as the nearest digit below it.
+                DIGITS.iter().rposition(|d| d <= c).unwrap_or(0) as u64
+            });
+            acc * DIGITS.len() as u64 + digit
+        })
+    };
+    let (lo, hi) = (value(&first), value(&last));
+    let mut bounds: Vec<String> = Vec::new();
+    for i in 1..count.max(1) as u64 {
+        let v = lo + (hi.saturating_sub(lo)) * i / count as u64;
+        let mut digits = vec![0u8; PLACES];
+        let mut rest = v;
+        for place in (0..PLACES).rev() {
+            digits[place] = DIGITS[(rest % DIGITS.len() as u64) as usize];
+            rest /= DIGITS.len() as u64;
+        }
+        while digits.len() > 1 && digits.last() == Some(&b'0') {
+            digits.pop();
+        }
+        let bound = format!("{prefix}{}", String::from_utf8_lossy(&digits));
+        if bounds.last().is_none_or(|b| *b < bound) {
+            bounds.push(bound);
+        }
+    }
+    chain(bounds)
+}
+
+/// Closed ranges sharing the (increasing) `bounds`, open at both ends.
+fn chain(bounds: Vec<String>) -> Vec<UpnRange> {
+    let mut ranges = Vec::with_capacity(bounds.len() + 1);
     let mut from = None;
     for b in bounds {
         ranges.push(UpnRange {
@@ -98,6 +154,29 @@ impl Reader {
             })
     }
 
+    /// The directory's first and last `userPrincipalName` as Graph sorts them: two requests
+    /// side by side, `$orderby=userPrincipalName` (asc and desc) with `$top=1`. Graph's user
+    /// resource lists `$orderby` among what `userPrincipalName` supports
+    /// (learn.microsoft.com/graph/api/resources/user). `None` for an empty directory.
+    pub(crate) async fn read_upn_extremes(&self) -> Read<Option<(String, String)>> {
+        let end = |order: &'static str| async move {
+            let q = [
+                ("$select", "userPrincipalName"),
+                ("$top", "1"),
+                ("$orderby", order),
+                ("$count", "true"),
+            ];
+            let url = self.client.url(Service::Graph, "users", &q)?;
+            let page = self
+                .client
+                .get_json_annotated(Service::Graph, &url, "users")
+                .await?;
+            Ok::<_, SourceError>(page["value"][0]["userPrincipalName"].as_str().map(str::to_owned))
+        };
+        let (first, last) = futures::try_join!(end("userPrincipalName"), end("userPrincipalName desc"))?;
+        Ok(first.zip(last))
+    }
+
     /// The users of one range, in pages, as an advanced query.
     pub(crate) async fn read_users_in(&self, range: &UpnRange) -> Read<Vec<EntraUser>> {
         let top = self.options().graph_page_size.to_string();
@@ -120,6 +199,33 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn bounds(ranges: &[UpnRange]) -> Vec<&str> {
+        ranges.iter().filter_map(|r| r.to.as_deref()).collect()
+    }
+
+    #[test]
+    fn names_sharing_a_prefix_are_cut_where_they_are() {
+        let ranges = upn_ranges_between("user000001@generated.example", "USER100000@generated.example", 4);
+        assert_eq!(ranges.len(), 4);
+        let b = bounds(&ranges);
+        assert!(b.iter().all(|b| b.starts_with("user")), "{b:?}");
+        assert!(b.windows(2).all(|w| w[0] < w[1]), "increasing: {b:?}");
+        assert!(b[0] > "user000001" && b[2] < "user100000", "{b:?}");
+        assert!(b.iter().all(|b| b.bytes().all(|c| DIGITS.contains(&c))), "{b:?}");
+    }
+
+    #[test]
+    fn names_over_the_alphabet_are_cut_by_letter_and_nothing_is_left_out() {
+        let ranges = upn_ranges_between("aaron@contoso.com", "zoe@contoso.com", 12);
+        assert_eq!(ranges.first().and_then(|r| r.from.clone()), None);
+        assert_eq!(ranges.last().and_then(|r| r.to.clone()), None);
+        for w in ranges.windows(2) {
+            assert_eq!(w[0].to, w[1].from, "neighbours share their bound");
+        }
+        // One name, or two that differ only in case: one open-ended range pair at most.
+        assert!(upn_ranges_between("a@x.com", "A@x.com", 8).len() <= 2);
+    }
 
     #[test]
     fn ranges_are_open_at_both_ends_and_share_their_bounds() {
