@@ -12,6 +12,7 @@
 
 mod child;
 mod floor;
+mod offline;
 mod per_mailbox;
 mod table;
 
@@ -47,6 +48,9 @@ pub struct BenchArgs {
     /// Run with `--include-passing`: every pass is kept and written, the heaviest report.
     #[arg(long)]
     include_passing: bool,
+    /// Also `collect` an evidence bundle of each size and time `run --from` on it.
+    #[arg(long)]
+    offline: bool,
     /// Also print the simulator's request count per route.
     #[arg(long)]
     routes: bool,
@@ -116,6 +120,8 @@ pub struct Row {
     pub report_bytes: u64,
     /// The same tenant diagnosed a mailbox at a time, on a sample.
     pub per_mailbox: Option<per_mailbox::Sample>,
+    /// `collect` and `run --from` at this size (`--offline`).
+    pub offline: Option<offline::Offline>,
 }
 
 /// The client's own counts, from the runner's `run finished` log line.
@@ -134,19 +140,20 @@ impl ClientLine {
         self.identity + self.dataverse + self.graph + self.ews
     }
 
-    /// Parses `ClientStats { identity_requests: 3, …, throttled: 0 }` out of a log.
+    /// Parses the runner's `run finished requests=149 identity=3 dataverse=44 graph=102 ews=0
+    /// retries=2 throttled=1` log line.
     fn parse(log: &str) -> Option<ClientLine> {
-        let line = log.lines().rev().find(|l| l.contains("ClientStats {"))?;
+        let line = log.lines().rev().find(|l| l.contains("run finished"))?;
         let field = |name: &str| -> Option<u64> {
-            let at = line.find(&format!("{name}: "))? + name.len() + 2;
+            let at = line.find(&format!(" {name}="))? + name.len() + 2;
             let digits: String = line[at..].chars().take_while(char::is_ascii_digit).collect();
             digits.parse().ok()
         };
         Some(ClientLine {
-            identity: field("identity_requests")?,
-            dataverse: field("dataverse_requests")?,
-            graph: field("graph_requests")?,
-            ews: field("ews_requests")?,
+            identity: field("identity")?,
+            dataverse: field("dataverse")?,
+            graph: field("graph")?,
+            ews: field("ews")?,
             retries: field("retries")?,
             throttled: field("throttled")?,
         })
@@ -266,6 +273,14 @@ async fn measure(
             )
         })?)
     };
+    let offline = if args.offline {
+        eprintln!("N = {n}: collect, then run --from the bundle");
+        Some(tokio::task::block_in_place(|| {
+            offline::measure(binary, out_dir, n, doctor_command(binary, &sim, "", "collect"))
+        })?)
+    } else {
+        None
+    };
     sim.shutdown().await;
 
     let log_text = std::fs::read_to_string(&log).unwrap_or_default();
@@ -285,6 +300,7 @@ async fn measure(
         summary: summary(&report),
         report_bytes,
         per_mailbox,
+        offline,
     })
 }
 
@@ -294,8 +310,13 @@ fn create(p: &Path) -> Result<File, String> {
 
 /// `ssync-doctor -v run` connected to `sim`, to be completed with the selection.
 fn doctor(binary: &Path, sim: &ssync_sim::Sim, rust_log: &str) -> Command {
+    doctor_command(binary, sim, rust_log, "run")
+}
+
+/// `ssync-doctor -v <command>` with the simulator's connection flags and secret.
+fn doctor_command(binary: &Path, sim: &ssync_sim::Sim, rust_log: &str, command: &str) -> Command {
     let mut cmd = Command::new(binary);
-    cmd.args(["-v", "run"])
+    cmd.args(["-v", command])
         .args(["--org-url", &sim.org_url, "--tenant-id", &sim.tenant_id])
         .args([
             "--client-id",
@@ -338,9 +359,8 @@ mod tests {
 
     #[test]
     fn reads_the_client_counts_from_the_log() {
-        let log = "2026-01-01T00:00:00Z  INFO selection made\n\
-                   2026-01-01T00:00:01Z  INFO run finished; requests sent: ClientStats { identity_requests: 3, \
-                   dataverse_requests: 44, graph_requests: 102, ews_requests: 0, retries: 2, throttled: 1 } requests=149\n";
+        let log = "[   0.1 s]  INFO selection made mailboxes=100000\n\
+                   [  47.4 s]  INFO run finished requests=149 identity=3 dataverse=44 graph=102 ews=0 retries=2 throttled=1\n";
         let c = ClientLine::parse(log).unwrap();
         assert_eq!(
             c,

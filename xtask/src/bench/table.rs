@@ -94,6 +94,7 @@ pub fn render(rows: &[Row], speed: Speed, speeds: Speeds, limits: bool) -> Strin
         );
     }
     s += &per_mailbox(rows);
+    s += &offline(rows);
     for r in rows.iter().filter(|r| r.exit_code != Some(0)) {
         let _ = writeln!(
             s,
@@ -161,6 +162,35 @@ fn per_mailbox(rows: &[Row]) -> String {
             p.requests_per_mailbox() * r.mailboxes as f64,
             secs(r.wall),
             r.sim.total_requests(),
+        );
+    }
+    s
+}
+
+/// The evidence-bundle path beside the whole run, when measured (`--offline`).
+fn offline(rows: &[Row]) -> String {
+    let measured: Vec<(&Row, &super::offline::Offline)> = rows
+        .iter()
+        .filter_map(|r| Some((r, r.offline.as_ref()?)))
+        .collect();
+    if measured.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from(
+        "\nThe same tenants through an evidence bundle (`collect`, then `run --from` with no network):\n\n| mailboxes | collect | collect peak | bundle | run --from | run --from peak | per 1,000 mailboxes |\n|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (r, o) in measured {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {}{} | {} | {:.3} s |",
+            r.mailboxes,
+            secs(o.collect_wall),
+            mib(o.collect_peak),
+            mib(o.bundle_bytes),
+            secs(o.replay_wall),
+            if o.ok { "" } else { " (failed: see the logs)" },
+            mib(o.replay_peak),
+            o.replay_wall.as_secs_f64() * 1000.0 / r.mailboxes.max(1) as f64,
         );
     }
     s

@@ -77,7 +77,7 @@ pub(crate) fn upn_ranges_between(first: &str, last: &str, count: usize) -> Vec<U
         .map(|(a, _)| a)
         .collect();
     let value = |name: &str| -> u64 {
-        let rest = name[prefix.len()..].as_bytes();
+        let rest = &name.as_bytes()[prefix.len()..];
         (0..PLACES).fold(0, |acc, i| {
             let digit = rest.get(i).map_or(0, |c| {
                 // A character outside the digits counts as the nearest digit below it.
