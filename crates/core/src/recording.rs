@@ -4,6 +4,7 @@
 //!
 //! Only answers are recorded — never credentials: the data interface carries none.
 
+use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
 use crate::address;
@@ -15,31 +16,80 @@ use crate::records::*;
 /// Records every answer of the wrapped source.
 pub struct RecordingSource<S> {
     inner: S,
-    facts: Mutex<Facts>,
+    facts: Mutex<Recorded>,
+}
+
+/// The facts so far, with the position of each record by kind and id, so that recording the
+/// same record again replaces it in constant time (a 100,000-mailbox collection records
+/// hundreds of thousands of answers; a scan per answer made it quadratic).
+#[derive(Default)]
+struct Recorded {
+    facts: Facts,
+    at: HashMap<(Kind, String), usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Profile,
+    Mailbox,
+    SystemUser,
+    Queue,
+    EntraUser,
+    DeletedUser,
+}
+
+impl Recorded {
+    /// Adds `item` to the list `list` picks, or replaces the record of the same kind and id.
+    fn upsert<T: Clone>(&mut self, kind: Kind, list: fn(&mut Facts) -> &mut Vec<T>, item: &T, id: &str) {
+        let list = list(&mut self.facts);
+        match self.at.get(&(kind, id.to_owned())) {
+            Some(&i) => list[i] = item.clone(),
+            None => {
+                self.at.insert((kind, id.to_owned()), list.len());
+                list.push(item.clone());
+            }
+        }
+    }
+}
+
+impl std::ops::Deref for Recorded {
+    type Target = Facts;
+    fn deref(&self) -> &Facts {
+        &self.facts
+    }
+}
+
+impl std::ops::DerefMut for Recorded {
+    fn deref_mut(&mut self) -> &mut Facts {
+        &mut self.facts
+    }
 }
 
 impl<S: DataSource> RecordingSource<S> {
     pub fn new(inner: S) -> Self {
         Self {
             inner,
-            facts: Mutex::new(Facts::default()),
+            facts: Mutex::new(Recorded::default()),
         }
     }
 
     /// What was recorded so far.
     pub fn facts(&self) -> Facts {
-        self.lock().clone()
+        self.lock().facts.clone()
     }
 
     pub fn into_facts(self) -> Facts {
-        self.facts.into_inner().unwrap_or_else(PoisonError::into_inner)
+        self.facts
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .facts
     }
 
     pub fn inner(&self) -> &S {
         &self.inner
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Facts> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Recorded> {
         // A panic while holding the lock leaves plain data behind; keep recording.
         self.facts.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -50,7 +100,7 @@ impl<S: DataSource> RecordingSource<S> {
         method: &str,
         arg: &str,
         result: Result<T, SourceError>,
-        keep: impl FnOnce(&mut Facts, &T),
+        keep: impl FnOnce(&mut Recorded, &T),
     ) -> Result<T, SourceError> {
         let mut facts = self.lock();
         match &result {
@@ -63,16 +113,9 @@ impl<S: DataSource> RecordingSource<S> {
     }
 }
 
-fn upsert<T: Clone>(list: &mut Vec<T>, item: &T, same: impl Fn(&T, &T) -> bool) {
-    match list.iter_mut().find(|x| same(x, item)) {
-        Some(existing) => *existing = item.clone(),
-        None => list.push(item.clone()),
-    }
-}
-
-fn upsert_mailboxes(facts: &mut Facts, mailboxes: &[Mailbox]) {
+fn upsert_mailboxes(recorded: &mut Recorded, mailboxes: &[Mailbox]) {
     for m in mailboxes {
-        upsert(&mut facts.mailboxes, m, |a, b| a.id == b.id);
+        recorded.upsert(Kind::Mailbox, |f| &mut f.mailboxes, m, &m.id);
     }
 }
 
@@ -95,7 +138,7 @@ impl<S: DataSource> DataSource for RecordingSource<S> {
         let r = self.inner.profiles().await;
         self.record("profiles", "", r, |f, v| {
             for p in v {
-                upsert(&mut f.profiles, p, |a, b| a.id == b.id);
+                f.upsert(Kind::Profile, |f| &mut f.profiles, p, &p.id);
             }
         })
     }
@@ -104,7 +147,7 @@ impl<S: DataSource> DataSource for RecordingSource<S> {
         let r = self.inner.profile(id).await;
         self.record("profile", id, r, |f, v| {
             if let Some(p) = v {
-                upsert(&mut f.profiles, p, |a, b| a.id == b.id);
+                f.upsert(Kind::Profile, |f| &mut f.profiles, p, &p.id);
             }
         })
     }
@@ -132,7 +175,7 @@ impl<S: DataSource> DataSource for RecordingSource<S> {
         let r = self.inner.system_user(id).await;
         self.record("system_user", id, r, |f, v| {
             if let Some(u) = v {
-                upsert(&mut f.system_users, u, |a, b| a.id == b.id);
+                f.upsert(Kind::SystemUser, |f| &mut f.system_users, u, &u.id);
             }
         })
     }
@@ -141,7 +184,7 @@ impl<S: DataSource> DataSource for RecordingSource<S> {
         let r = self.inner.queue(id).await;
         self.record("queue", id, r, |f, v| {
             if let Some(q) = v {
-                upsert(&mut f.queues, q, |a, b| a.id == b.id);
+                f.upsert(Kind::Queue, |f| &mut f.queues, q, &q.id);
             }
         })
     }
@@ -150,7 +193,7 @@ impl<S: DataSource> DataSource for RecordingSource<S> {
         let r = self.inner.entra_user_by_address(addr).await;
         self.record("entra_user_by_address", &address::normalise(addr), r, |f, v| {
             if let Some(u) = v {
-                upsert(&mut f.entra_users, u, |a, b| a.id == b.id);
+                f.upsert(Kind::EntraUser, |f| &mut f.entra_users, u, &u.id);
             }
         })
     }
@@ -159,7 +202,7 @@ impl<S: DataSource> DataSource for RecordingSource<S> {
         let r = self.inner.entra_user_by_id(id).await;
         self.record("entra_user_by_id", id, r, |f, v| {
             if let Some(u) = v {
-                upsert(&mut f.entra_users, u, |a, b| a.id == b.id);
+                f.upsert(Kind::EntraUser, |f| &mut f.entra_users, u, &u.id);
             }
         })
     }
@@ -175,7 +218,7 @@ impl<S: DataSource> DataSource for RecordingSource<S> {
         let r = self.inner.deleted_users_matching(addr).await;
         self.record("deleted_users_matching", &address::normalise(addr), r, |f, v| {
             for d in v {
-                upsert(&mut f.deleted_users, d, |a, b| a.id == b.id);
+                f.upsert(Kind::DeletedUser, |f| &mut f.deleted_users, d, &d.id);
             }
         })
     }
