@@ -11,7 +11,7 @@ mod endpoints;
 mod state;
 
 pub use authorization::{AuthorizationStatus, ProfileAuthorization};
-pub use challenge::issuer_realm;
+pub use challenge::{comma_outside_quotes, is_ows, is_tchar, issuer_realm};
 pub use endpoints::EwsEndpoint;
 pub use state::{EmailApproval, MailboxState, SyncStatus};
 

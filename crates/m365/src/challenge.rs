@@ -10,7 +10,7 @@
 //! It is fed with what a remote server sends, so it never panics and never allocates more
 //! than the input's size (it will be fuzzed).
 
-use ssync_core::records::AuthChallenge;
+use ssync_core::records::{AuthChallenge, comma_outside_quotes, is_ows, is_tchar};
 
 /// A header value that does not parse as challenges: a scheme that is not an RFC 7235 token
 /// (e.g. a stray quote swallowed the rest). Reported as a malformed answer, never guessed at,
@@ -26,11 +26,6 @@ pub fn parse_all<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Vec<Au
         out.extend(parse(value)?);
     }
     Ok(out)
-}
-
-/// RFC 7230 `tchar`: what a scheme token may contain.
-fn is_tchar(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
 }
 
 /// Every challenge in one header value, in order. Parameters are kept verbatim (joined by
@@ -87,34 +82,16 @@ fn continues_unquoted_list(current: Option<&AuthChallenge>, item: &str) -> bool 
         && !item.contains(|c: char| c == '"' || c == '=' || is_ows(c))
 }
 
-fn is_ows(c: char) -> bool {
-    c == ' ' || c == '\t'
-}
-
 /// Splits on commas outside quoted strings (`"…"` with `\` escapes). An unterminated quote
 /// runs to the end of the value.
 fn split_top_level(value: &str) -> Vec<&str> {
     let mut parts = Vec::new();
-    let mut start = 0;
-    let mut in_quotes = false;
-    let mut escaped = false;
-    for (i, c) in value.char_indices() {
-        if in_quotes {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_quotes = false;
-            }
-        } else if c == '"' {
-            in_quotes = true;
-        } else if c == ',' {
-            parts.push(&value[start..i]);
-            start = i + 1;
-        }
+    let mut rest = value;
+    while let Some(i) = comma_outside_quotes(rest) {
+        parts.push(&rest[..i]);
+        rest = &rest[i + 1..];
     }
-    parts.push(&value[start..]);
+    parts.push(rest);
     parts
 }
 

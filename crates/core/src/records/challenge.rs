@@ -22,13 +22,38 @@
 
 use super::{AuthChallenge, EwsProbe};
 
-/// RFC 7230 `tchar`.
-fn is_tchar(c: char) -> bool {
+/// RFC 7230 `tchar`: what a scheme or parameter name may contain. Shared with the live
+/// reader's header splitter (`ssync_m365::challenge`).
+pub fn is_tchar(c: char) -> bool {
     c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
 }
 
-fn is_ows(c: char) -> bool {
+/// RFC 7230 optional whitespace.
+pub fn is_ows(c: char) -> bool {
     c == ' ' || c == '\t'
+}
+
+/// The byte position of the first comma outside a quoted string (`"…"` with `\` escapes; an
+/// unterminated quote runs to the end), or `None`.
+pub fn comma_outside_quotes(s: &str) -> Option<usize> {
+    let mut in_quotes = false;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        if in_quotes {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_quotes = false;
+            }
+        } else if c == '"' {
+            in_quotes = true;
+        } else if c == ',' {
+            return Some(i);
+        }
+    }
+    None
 }
 
 /// A quoted-string's content after its opening quote, unescaped, and the text after the
@@ -53,24 +78,7 @@ fn read_quoted(s: &str) -> (String, &str) {
 
 /// The text after the next comma that is outside a quoted string.
 fn after_next_comma(s: &str) -> &str {
-    let mut in_quotes = false;
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        if in_quotes {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == '"' {
-                in_quotes = false;
-            }
-        } else if c == '"' {
-            in_quotes = true;
-        } else if c == ',' {
-            return &s[i + 1..];
-        }
-    }
-    ""
+    comma_outside_quotes(s).map_or("", |i| &s[i + 1..])
 }
 
 /// Every `name=value` of a challenge's parameters, names in lower case, quoted values
