@@ -2,10 +2,7 @@
 //! `hybrid-modern-auth-trust` per profile and `ews-access-blocked` per mailbox must give the
 //! answers below, and no mailbox or profile built healthy may get a `fail` from any check.
 
-use std::collections::BTreeMap;
-
-use serde_json::Value;
-use ssync_e2e::{run, stderr, stdout};
+use ssync_e2e::{answers_by_subject, mismatches, scenario_report};
 
 const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/ews-access.toml");
 
@@ -49,43 +46,9 @@ const HEALTHY: &[&str] = &[
 
 #[test]
 fn each_mailbox_and_profile_gets_its_expected_answer() {
-    let out = run(&[
-        "demo",
-        "--scenario",
-        SCENARIO,
-        "--format",
-        "json",
-        "--include-passing",
-    ]);
-    let report: Value = serde_json::from_str(&stdout(&out))
-        .unwrap_or_else(|e| panic!("a JSON report ({e}); stderr:\n{}", stderr(&out)));
-    let mut found: BTreeMap<(String, String), (String, String)> = BTreeMap::new();
-    for f in report["findings"].as_array().expect("findings") {
-        let key = if f["subject"]["kind"] == "mailbox" {
-            f["mailboxes"][0].as_str().unwrap_or_default().to_owned()
-        } else {
-            f["subject"]["name"].as_str().unwrap_or_default().to_owned()
-        };
-        found.insert(
-            (f["check"].as_str().unwrap().to_owned(), key),
-            (
-                f["status"].as_str().unwrap().to_owned(),
-                f["message"].as_str().unwrap_or_default().to_owned(),
-            ),
-        );
-    }
-    let mut wrong: Vec<String> = EXPECTED
-        .iter()
-        .filter_map(
-            |(check, subject, want)| match found.get(&(check.to_string(), subject.to_string())) {
-                Some((got, _)) if got == want => None,
-                Some((got, message)) => Some(format!(
-                    "{check} on {subject}: expected {want}, got {got}: {message}"
-                )),
-                None => Some(format!("{check} on {subject}: expected {want}, no finding")),
-            },
-        )
-        .collect();
+    let (out, report) = scenario_report(SCENARIO, &[]);
+    let found = answers_by_subject(&report);
+    let mut wrong = mismatches(&found, EXPECTED);
     for ((check, subject), (status, message)) in &found {
         if HEALTHY.contains(&subject.as_str()) && status == "fail" {
             wrong.push(format!("{check} fails on healthy {subject}: {message}"));

@@ -226,3 +226,62 @@ pub fn shell_words(line: &str) -> Vec<String> {
     }
     words
 }
+
+/// `demo --scenario FILE --format json --include-passing` (plus `extra`): the exit status and
+/// the parsed report.
+pub fn scenario_report(scenario: &str, extra: &[&str]) -> (Output, serde_json::Value) {
+    let mut args = vec![
+        "demo",
+        "--scenario",
+        scenario,
+        "--format",
+        "json",
+        "--include-passing",
+    ];
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    let report = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("a JSON report ({e}); stderr:\n{}", stderr(&out)));
+    (out, report)
+}
+
+/// (check, subject) → (status, message) of every finding of a report; a mailbox subject is
+/// named by its address, a profile or the environment by its name.
+pub type Answers = std::collections::BTreeMap<(String, String), (String, String)>;
+
+pub fn answers_by_subject(report: &serde_json::Value) -> Answers {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let subject = if f["subject"]["kind"] == "mailbox" {
+                text(&f["mailboxes"][0])
+            } else {
+                text(&f["subject"]["name"])
+            };
+            (
+                (text(&f["check"]), subject),
+                (text(&f["status"]), text(&f["message"])),
+            )
+        })
+        .collect()
+}
+
+/// What differs from `expected` (check, subject, status), one line each: a wrong status with
+/// the finding's message, or a missing finding.
+pub fn mismatches(found: &Answers, expected: &[(&str, &str, &str)]) -> Vec<String> {
+    expected
+        .iter()
+        .filter_map(
+            |(check, subject, want)| match found.get(&(check.to_string(), subject.to_string())) {
+                Some((got, _)) if got == want => None,
+                Some((got, message)) => Some(format!(
+                    "{check} on {subject}: expected {want}, got {got}: {message}"
+                )),
+                None => Some(format!("{check} on {subject}: expected {want}, no finding")),
+            },
+        )
+        .collect()
+}

@@ -4,26 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-use ssync_e2e::{run, stderr, stdout};
+use ssync_e2e::scenario_report;
 
 const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/unexplained-alerts.toml");
 const CHECK: &str = "unexplained-sync-alert";
 
 /// mailbox → (status, reason) of the check's finding.
 fn answers(extra: &[&str]) -> BTreeMap<String, (String, String)> {
-    let mut args = vec![
-        "demo",
-        "--scenario",
-        SCENARIO,
-        "--format",
-        "json",
-        "--include-passing",
-    ];
-    args.extend_from_slice(extra);
-    let out = run(&args);
-    let report: Value = serde_json::from_str(&stdout(&out))
-        .unwrap_or_else(|e| panic!("a JSON report ({e}); stderr:\n{}", stderr(&out)));
+    let (_, report) = scenario_report(SCENARIO, extra);
     report["findings"]
         .as_array()
         .expect("findings")
