@@ -18,12 +18,32 @@ const SLUG: &str = "demo-probe";
 /// Files outside the new crate that adding a check may change.
 const MAX_CHANGED_OUTSIDE: usize = 3;
 
+/// The copy's runner shares this workspace's build-script output directory, and its
+/// `build.rs` wrote the list of bundled checks there with `demo-probe` in it. Cargo reruns the
+/// script only when `crates/runner/Cargo.toml` is newer than that output, so the next build
+/// here would link a crate that does not exist; a fresh modification time makes it rerun.
+fn rerun_runner_build_script(root: &Path) {
+    let manifest = root.join("crates/runner/Cargo.toml");
+    let touched = fs::File::options()
+        .append(true)
+        .open(&manifest)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+    if let Err(e) = touched {
+        eprintln!(
+            "warning: could not touch {} ({e}); run `touch {}` before the next build",
+            manifest.display(),
+            manifest.display()
+        );
+    }
+}
+
 pub fn run(root: &Path, keep: bool) -> Result<(), String> {
     let copy = std::env::temp_dir().join(format!("ssync-doctor-new-check-proof-{}", std::process::id()));
     if copy.exists() {
         fs::remove_dir_all(&copy).map_err(|e| format!("removing {}: {e}", copy.display()))?;
     }
     let result = prove_in(root, &copy);
+    rerun_runner_build_script(root);
     if keep {
         println!("the copy is kept at {}", copy.display());
     } else if let Err(e) = fs::remove_dir_all(&copy) {
