@@ -5,6 +5,7 @@
 //! Only answers are recorded — never credentials: the data interface carries none.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Mutex, PoisonError};
 
 use crate::address;
@@ -42,10 +43,10 @@ impl Recorded {
     /// Adds `item` to the list `list` picks, or replaces the record of the same kind and id.
     fn upsert<T: Clone>(&mut self, kind: Kind, list: fn(&mut Facts) -> &mut Vec<T>, item: &T, id: &str) {
         let list = list(&mut self.facts);
-        match self.at.get(&(kind, id.to_owned())) {
-            Some(&i) => list[i] = item.clone(),
-            None => {
-                self.at.insert((kind, id.to_owned()), list.len());
+        match self.at.entry((kind, id.to_owned())) {
+            Entry::Occupied(at) => list[*at.get()] = item.clone(),
+            Entry::Vacant(at) => {
+                at.insert(list.len());
                 list.push(item.clone());
             }
         }
