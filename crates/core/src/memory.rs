@@ -120,6 +120,12 @@ impl MemorySource {
         &self.facts
     }
 
+    /// The facts back, for a caller that lent them to answer a few reads (`collect` selects
+    /// its mailboxes over what it recorded without copying 100,000 records).
+    pub fn into_facts(self) -> Facts {
+        self.facts
+    }
+
     /// The kinds of data read through this source so far, whether or not the read succeeded.
     pub fn reads(&self) -> BTreeSet<DataNeed> {
         self.reads.needs()

@@ -58,8 +58,7 @@ async fn collect_from(
     };
     let engine_selection = Selection::from(selection);
     let report = engine::diagnose(&source, &all_checks, &engine_selection, &opts).await?;
-    let facts = source.into_facts();
-    let mailbox_ids = covered_mailboxes(&facts, selection).await?;
+    let (facts, mailbox_ids) = covered_mailboxes(source.into_facts(), selection).await?;
     let (bundle, table) = bundle::build(
         Collected {
             facts,
@@ -98,14 +97,14 @@ async fn collect_from(
 }
 
 /// The ids of the mailboxes the run covered: the same selection made again over the recorded
-/// facts, which is also what `run --from` will see.
+/// facts, which is also what `run --from` will see. The facts are handed back, not copied.
 async fn covered_mailboxes(
-    facts: &ssync_core::Facts,
+    facts: ssync_core::Facts,
     selection: &SelectionArgs,
-) -> Result<Vec<String>, CliError> {
-    let replay = MemorySource::from_facts(facts.clone());
+) -> Result<(ssync_core::Facts, Vec<String>), CliError> {
+    let replay = MemorySource::from_facts(facts);
     let mailboxes = select::select_mailboxes(&replay, &selection.mailbox, selection.failing).await?;
-    Ok(mailboxes.into_iter().map(|m| m.id).collect())
+    Ok((replay.into_facts(), mailboxes.into_iter().map(|m| m.id).collect()))
 }
 
 /// Refuses, before connecting, a destination that cannot be written.
