@@ -20,6 +20,10 @@ pub const MAX_RETRIES_VAR: &str = "SSYNC_MAX_RETRIES";
 pub const MAX_BACKOFF_VAR: &str = "SSYNC_MAX_BACKOFF";
 /// Time for one EWS probe, in seconds.
 pub const EWS_TIMEOUT_VAR: &str = "SSYNC_EWS_TIMEOUT";
+/// The most ranges a long collection is read in side by side: Graph users, Dataverse
+/// mailboxes and system users (1 to 64; 1 = one chain of pages each, as before ranges
+/// existed: for a tenant that misbehaves with them, and for the benchmark's comparison).
+pub const MAX_RANGES_VAR: &str = "SSYNC_MAX_RANGES";
 
 impl Options {
     /// The defaults with the `SSYNC_*` overrides of the process environment applied.
@@ -69,6 +73,18 @@ impl Options {
                 ))
             })?;
         }
+        if let Some(v) = get(MAX_RANGES_VAR) {
+            self.max_ranges = v
+                .parse::<u8>()
+                .ok()
+                .filter(|n| (1..=64).contains(n))
+                .map(usize::from)
+                .ok_or_else(|| {
+                    ConnectError::Config(format!(
+                        "{MAX_RANGES_VAR}={v:?} is not a number of ranges from 1 to 64; set it to e.g. 1 (one chain) or unset it"
+                    ))
+                })?;
+        }
         Ok(self)
     }
 }
@@ -94,6 +110,7 @@ mod tests {
                 (MAX_RETRIES_VAR, "0"),
                 (MAX_BACKOFF_VAR, "0.2"),
                 (CONNECT_TIMEOUT_VAR, " "),
+                (MAX_RANGES_VAR, "1"),
             ]))
             .unwrap();
         assert_eq!(o.request_timeout, Duration::from_millis(1500));
@@ -101,6 +118,7 @@ mod tests {
         assert_eq!(o.max_backoff, Duration::from_millis(200));
         assert!(o.min_backoff <= o.max_backoff);
         assert_eq!(o.connect_timeout, Options::default().connect_timeout);
+        assert_eq!(o.max_ranges, 1);
     }
 
     #[test]
@@ -111,6 +129,9 @@ mod tests {
             (MAX_BACKOFF_VAR, "NaN"),
             (MAX_RETRIES_VAR, "-3"),
             (MAX_RETRIES_VAR, "1e9"),
+            (MAX_RANGES_VAR, "0"),
+            (MAX_RANGES_VAR, "65"),
+            (MAX_RANGES_VAR, "many"),
         ] {
             let err = Options::default()
                 .with_overrides(env(&[(var, value)]))

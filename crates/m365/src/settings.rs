@@ -154,6 +154,10 @@ pub struct Options {
     /// Runs covering at most this many mailboxes look users up one by one (in `$batch`es of
     /// 20); larger runs read every user and system user in pages. See the crate docs.
     pub targeted_max_mailboxes: usize,
+    /// The most ranges a long collection is read in side by side: Graph users by
+    /// `userPrincipalName` (`policy::bulk::ranges_for`), Dataverse mailboxes and system users
+    /// by key (`reader::key_ranges`, at most 4); 1 reads each as one chain of pages.
+    pub max_ranges: usize,
 }
 
 impl Default for Options {
@@ -175,6 +179,7 @@ impl Default for Options {
             max_response_bytes: 64 * 1024 * 1024,
             max_pages: 10_000,
             targeted_max_mailboxes: 100,
+            max_ranges: 16,
         }
     }
 }
@@ -188,6 +193,7 @@ impl Options {
         self.dataverse_page_size = self.dataverse_page_size.clamp(1, 5000);
         self.graph_page_size = self.graph_page_size.clamp(1, 999);
         self.max_pages = self.max_pages.max(1);
+        self.max_ranges = self.max_ranges.clamp(1, 64);
         self
     }
 }

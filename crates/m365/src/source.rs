@@ -198,7 +198,8 @@ impl DataSource for LiveSource {
 
     async fn system_user(&self, id: &str) -> Result<Option<SystemUser>, SourceError> {
         if self.prefetch.is_bulk() {
-            let all = bulk::system_users(&self.reader, &self.facts).await?;
+            // `prepare` started the read (with its ranges); this only waits for it.
+            let all = bulk::system_users(&self.reader, &self.facts, 1).await?;
             return Ok(all.get(&key(id)).cloned());
         }
         self.facts

@@ -254,6 +254,8 @@ async fn small_pages_are_followed_to_the_end() {
             dataverse_page_size: 3,
             graph_page_size: 2,
             targeted_max_mailboxes: 0,
+            // The chain of next links is what this test follows (ranges: `requests.rs`).
+            max_ranges: 1,
             ..quick()
         },
     )

@@ -3,9 +3,9 @@
 mod common;
 
 use common::*;
-use ssync_core::records::Mailbox;
+use ssync_core::records::{Mailbox, Regarding};
 use ssync_core::{DataNeed, DataSource, hosts};
-use ssync_m365::ClientStats;
+use ssync_m365::{ClientStats, Options};
 use ssync_sim::{Knobs, Scenario, Service, Stats};
 
 /// HTTP requests that count against the budget: everything but EWS probes. The simulator's
@@ -177,4 +177,67 @@ async fn records_read_counts_the_records_of_every_page() {
     let all = source.mailboxes().await.unwrap();
     assert_eq!(source.records_read(), Some(all.len() as u64));
     sim.shutdown().await;
+}
+
+/// Issue 20: a table of more than a page is read as ranges of its key side by side, and the
+/// ranges return exactly what one chain of pages returns: every mailbox and every owner, each
+/// once; so does the fallback when the service refuses the ranges.
+#[tokio::test]
+async fn large_tables_read_in_key_ranges_return_what_one_chain_returns() {
+    let mut runs = Vec::new();
+    for (max_ranges, refused) in [(1, false), (16, false), (16, true)] {
+        let mut knobs = Knobs::default();
+        knobs.faults.dataverse.refuse_key_ranges = refused;
+        let sim = sim(Scenario::generated(12_000), knobs).await;
+        let source = connect(
+            &sim,
+            Options {
+                max_ranges,
+                ..quick()
+            },
+        )
+        .await;
+        let all = source.mailboxes().await.unwrap();
+        source.prepare(&plan(&all)).await.unwrap();
+        let mut mailbox_ids: Vec<String> = all.iter().map(|m| m.id.clone()).collect();
+        mailbox_ids.sort();
+        let mut owners = Vec::new();
+        for m in &all {
+            if let Regarding::User(owner) = &m.regarding {
+                owners.push(source.system_user(owner).await.unwrap().map(|u| u.id));
+            }
+        }
+        let dataverse = sim.stats().service(Service::Dataverse).requests;
+        runs.push((mailbox_ids, owners, dataverse));
+        sim.shutdown().await;
+    }
+    let (chain, ranges) = (&runs[0], &runs[1]);
+    assert_eq!(chain.0.len(), 12_000);
+    let mut distinct = ranges.0.clone();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 12_000, "no mailbox twice");
+    assert_eq!(chain.0, ranges.0, "the same mailboxes");
+    assert_eq!(chain.1.len(), 12_000);
+    assert!(
+        chain.1.iter().all(Option::is_some),
+        "every owner found in one chain"
+    );
+    assert_eq!(chain.1, ranges.1, "the same owners");
+    // One chain: 3 pages of mailboxes, 3 of system users. Ranges: the first page of
+    // mailboxes, then for each table two reads of its span and four ranges of one page.
+    assert!(
+        ranges.2 > chain.2,
+        "{} requests in ranges, {} in one chain",
+        ranges.2,
+        chain.2
+    );
+    assert!(
+        ranges.2 <= chain.2 + 12,
+        "{} requests in ranges, {} in one chain",
+        ranges.2,
+        chain.2
+    );
+    // A service that refuses to order GUIDs (400) is read as one chain: the same answers.
+    let refused = &runs[2];
+    assert_eq!((&refused.0, &refused.1), (&chain.0, &chain.1));
 }

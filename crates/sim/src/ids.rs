@@ -32,6 +32,33 @@ pub fn format_guid(a: u64, b: u64) -> String {
     )
 }
 
+/// A GUID's bytes in the order SQL Server compares `uniqueidentifier` values: the last group
+/// of the text form first (bytes 10–15), then bytes 8–9, 6–7, 4–5 and 0–3. Dataverse stores
+/// its keys in SQL Server, and Microsoft does not publish the order its `gt`, `le` and
+/// `$orderby` use, so the simulator takes the least obvious plausible one: a client whose key
+/// ranges only work in text order is caught here (`ssync_m365`'s `key_ranges` must work in
+/// either).
+pub fn sql_server_order(guid: &str) -> [u8; 16] {
+    let hex: Vec<u8> = guid
+        .bytes()
+        .filter(u8::is_ascii_hexdigit)
+        .map(|c| (c as char).to_digit(16).unwrap_or(0) as u8)
+        .collect();
+    let byte = |i: usize| {
+        hex.get(2 * i)
+            .zip(hex.get(2 * i + 1))
+            .map_or(0, |(h, l)| h << 4 | l)
+    };
+    let mut out = [0u8; 16];
+    for (slot, i) in out
+        .iter_mut()
+        .zip([10, 11, 12, 13, 14, 15, 8, 9, 6, 7, 4, 5, 0, 1, 2, 3])
+    {
+        *slot = byte(i);
+    }
+    out
+}
+
 fn fnv(bytes: &[u8], seed: u64) -> u64 {
     let mut h = seed;
     for b in bytes {

@@ -150,6 +150,10 @@ pub struct FaultSpec {
     pub hang: bool,
     /// Every collection page carries an `@odata.nextLink` pointing at itself.
     pub looping_next_link: bool,
+    /// Dataverse: answer 400 to a `$filter` that orders a GUID key (`…id gt <guid>`,
+    /// `…id le <guid>`), as a service that does not compare GUIDs would; the client must then
+    /// read the table as one chain.
+    pub refuse_key_ranges: bool,
     /// Every request gets 503 Service Unavailable.
     pub down: bool,
 }

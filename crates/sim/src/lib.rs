@@ -34,6 +34,7 @@ mod stats;
 
 pub use assertion::{TEST_PFX, TEST_PFX_LEGACY, TEST_PFX_PASSWORD};
 pub use federation::{FEDERATED_AUDIENCE, FEDERATED_ISSUER, FEDERATED_SUBJECT, federated_token};
+pub use ids::sql_server_order;
 pub use knobs::{FaultSpec, Faults, Knobs, Penalty, Service, ServiceLimits};
 pub use latency::{RouteKind, RouteLatency, route_kind};
 pub use managed::MANAGED_IDENTITY_HEADER;

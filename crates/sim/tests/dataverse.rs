@@ -371,12 +371,13 @@ async fn bounded_alert_read_over_a_million_traces() {
         rows.iter()
             .all(|r| r["modifiedon"].as_str() > Some(since.as_str()))
     );
-    let keys: Vec<(String, String)> = rows
+    // Ties are broken by id in SQL Server's GUID order, as the simulator compares GUIDs.
+    let keys: Vec<(String, [u8; 16])> = rows
         .iter()
         .map(|r| {
             (
                 r["modifiedon"].as_str().unwrap_or("").to_owned(),
-                r["tracelogid"].as_str().unwrap_or("").to_owned(),
+                ssync_sim::sql_server_order(r["tracelogid"].as_str().unwrap_or("")),
             )
         })
         .collect();

@@ -112,7 +112,8 @@ pub fn baseline(s: &Shape, speeds: &Speeds) -> Duration {
 pub struct Chains {
     /// Graph users read as one chain of 999-user pages (the unsplit read).
     pub graph_users: Duration,
-    /// The longest Dataverse collection (paging cookies allow no split).
+    /// The longest Dataverse collection read as one chain of pages (its paging cookies give
+    /// no way to jump ahead; the client cuts the table by key instead, `key_ranges`).
     pub dataverse: Duration,
 }
 
@@ -122,8 +123,9 @@ impl Chains {
         token + self.graph_users.max(self.dataverse)
     }
 
-    /// The floor once the Graph users chain is split into enough ranges: what is left is the
-    /// longest Dataverse chain.
+    /// The floor once only the Graph users chain is split into enough ranges: what is left is
+    /// the longest Dataverse chain. A client that cuts the Dataverse tables by key as well
+    /// goes below it.
     pub fn split(&self, token: Duration) -> Duration {
         token + self.dataverse
     }

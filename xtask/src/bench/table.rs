@@ -110,7 +110,7 @@ pub fn render(rows: &[Row], speed: Speed, speeds: Speeds, limits: bool) -> Strin
 fn chains(rows: &[Row], speeds: Speeds) -> String {
     let token = speeds.of(RouteKind::Token);
     let mut s = String::from(
-        "| mailboxes | wall time | Graph users chain (unsplit) | longest Dataverse chain | parallel floor unsplit | wall / unsplit floor | floor once split |\n|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| mailboxes | wall time | Graph users chain (unsplit) | longest Dataverse chain | parallel floor unsplit | wall / unsplit floor | floor, Graph users split only |\n|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         let unsplit = r.chains.unsplit(token);

@@ -12,10 +12,15 @@ use crate::facts::{AlertsByMailbox, ById, Fact, FactStore, UserIndex, by_id, onc
 use crate::reader::client::GRAPH_BATCH_MAX;
 use crate::reader::{BatchReads, Reader, query, user_ranges};
 
-/// Every system user, read once however many ask.
-pub(crate) async fn system_users(reader: &Reader, facts: &FactStore) -> Fact<ById<SystemUser>> {
+/// Every system user, read once however many ask; in `ranges` ranges of the key side by
+/// side by the run that starts the read.
+pub(crate) async fn system_users(
+    reader: &Reader,
+    facts: &FactStore,
+    ranges: usize,
+) -> Fact<ById<SystemUser>> {
     once(&facts.all_system_users, || async {
-        Ok(by_id(reader.read_every_system_user().await?, |u| &u.id))
+        Ok(by_id(reader.read_every_system_user(ranges).await?, |u| &u.id))
     })
     .await
 }
@@ -40,14 +45,13 @@ pub(crate) async fn users(reader: &Reader, facts: &FactStore) -> Fact<Arc<UserIn
 /// costs more than the pages it takes off the longest chain.
 const PAGES_PER_RANGE: u64 = 8;
 
-/// The most ranges read side by side (Graph's own concurrency cap bounds them further).
-const MAX_RANGES: u64 = 16;
-
-/// How many ranges to read a directory of `users` in, with pages of `page_size`: one (no
-/// split) until the chain is long enough to gain.
-pub(crate) fn ranges_for(users: u64, page_size: u32) -> usize {
+/// How many ranges to read a directory of `users` in, with pages of `page_size`, at most
+/// `max` (`Options::max_ranges`; Graph's own concurrency cap bounds them further): one
+/// (no split) until the chain is long enough to gain.
+pub(crate) fn ranges_for(users: u64, page_size: u32, max: usize) -> usize {
     let pages = users.div_ceil(u64::from(page_size.max(1)));
-    usize::try_from((pages / PAGES_PER_RANGE).clamp(1, MAX_RANGES)).unwrap_or(1)
+    let max = u64::try_from(max.max(1)).unwrap_or(u64::MAX);
+    usize::try_from((pages / PAGES_PER_RANGE).clamp(1, max)).unwrap_or(1)
 }
 
 /// How many users the directory holds, read once however many ask.
@@ -73,7 +77,11 @@ pub(crate) fn prefer_batch(users: u64, mailboxes: u64, page_size: u32) -> bool {
 /// Without a count (refused, garbled) the one chain is read, as before.
 async fn every_user(reader: &Reader, facts: &FactStore) -> Fact<Vec<EntraUser>> {
     let ranges = match user_count(reader, facts).await {
-        Ok(count) => ranges_for(count, reader.options().graph_page_size),
+        Ok(count) => ranges_for(
+            count,
+            reader.options().graph_page_size,
+            reader.options().max_ranges,
+        ),
         Err(e) => {
             tracing::debug!(error = %e, "no user count; reading the directory in one chain");
             1
@@ -120,13 +128,17 @@ pub(crate) async fn alerts(reader: &Reader, facts: &FactStore) -> Fact<AlertsByM
 
 /// The reads of a bulk run that do not depend on which mailboxes it covers, side by side:
 /// profiles, every system user and queue, every alert, every Entra user, every deleted user.
-/// Each is a single-flight fact, so `anticipate` and `prepare` share one read.
-pub(super) async fn reads(at: Layers<'_>, needs: &[DataNeed], every_user: bool) {
+/// Each is a single-flight fact, so `anticipate` and `prepare` share one read. The system
+/// users are read in `dataverse_ranges` ranges of their key.
+pub(super) async fn reads(at: Layers<'_>, needs: &[DataNeed], every_user: bool, dataverse_ranges: usize) {
     let profiles = prefetch_profiles(at, needs);
     let needs = |n: DataNeed| needs.contains(&n);
     let dataverse_people = async {
         if needs(DataNeed::SystemUsers) || needs(DataNeed::EntraUsers) {
-            let _ = tokio::join!(system_users(at.reader, at.facts), queues(at.reader, at.facts));
+            let _ = tokio::join!(
+                system_users(at.reader, at.facts, dataverse_ranges),
+                queues(at.reader, at.facts)
+            );
         }
     };
     let alerts = async {
@@ -205,10 +217,12 @@ mod tests {
 
     #[test]
     fn only_a_directory_of_many_pages_is_split() {
-        assert_eq!(ranges_for(0, 999), 1);
-        assert_eq!(ranges_for(5_000, 999), 1, "6 pages: one chain");
-        assert_eq!(ranges_for(20_000, 999), 2);
-        assert_eq!(ranges_for(100_000, 999), 12, "101 pages");
-        assert_eq!(ranges_for(10_000_000, 999), 16, "capped");
+        assert_eq!(ranges_for(0, 999, 16), 1);
+        assert_eq!(ranges_for(5_000, 999, 16), 1, "6 pages: one chain");
+        assert_eq!(ranges_for(20_000, 999, 16), 2);
+        assert_eq!(ranges_for(100_000, 999, 16), 12, "101 pages");
+        assert_eq!(ranges_for(10_000_000, 999, 16), 16, "capped");
+        assert_eq!(ranges_for(100_000, 999, 1), 1, "SSYNC_MAX_RANGES=1: one chain");
+        assert_eq!(ranges_for(100_000, 999, 0), 1, "0 is read as 1");
     }
 }

@@ -36,7 +36,7 @@ use ssync_core::{DataNeed, DataSource, RunPlan, SourceError, address};
 use tokio::sync::watch;
 
 use crate::facts::FactStore;
-use crate::reader::{Read, Reader, decode, query};
+use crate::reader::{Read, Reader, decode, key_ranges, query};
 
 /// What the policy works with: the reader to drive, the store to fill, and the composed
 /// source for look-ups that go through the store like any check's.
@@ -120,13 +120,17 @@ impl Prefetch {
     /// one page and than a targeted run reads one by one (what `anticipate` waits for).
     pub(crate) async fn read_every_mailbox(&self, reader: &Reader) -> Read<Vec<Mailbox>> {
         let targeted_max = reader.options().targeted_max_mailboxes;
+        let ranges = key_ranges::DATAVERSE_RANGES.min(reader.options().max_ranges);
         let read = reader
-            .read_every_mailbox(|items, more| {
-                self.first_page_mailboxes.store(items, Ordering::Relaxed);
-                if more && items > targeted_max {
-                    self.mailbox_extent.send_replace(MailboxExtent::Large);
-                }
-            })
+            .read_every_mailbox(
+                |items, more| {
+                    self.first_page_mailboxes.store(items, Ordering::Relaxed);
+                    if more && items > targeted_max {
+                        self.mailbox_extent.send_replace(MailboxExtent::Large);
+                    }
+                },
+                ranges,
+            )
             .await;
         // However the read ended, `anticipate` must stop waiting for it.
         self.mailbox_extent.send_if_modified(|e| {
@@ -137,6 +141,20 @@ impl Prefetch {
             reading
         });
         read
+    }
+
+    /// How many ranges of their key a bulk run reads Dataverse tables in: several once the
+    /// environment is known to hold more than a page of mailboxes (the first page of every
+    /// mailbox was full, or the run covers more than a page's worth), else one chain.
+    fn dataverse_ranges(&self, reader: &Reader, mailboxes: usize) -> usize {
+        let options = reader.options();
+        let large = *self.mailbox_extent.borrow() == MailboxExtent::Large
+            || mailboxes > options.dataverse_page_size as usize;
+        if large {
+            key_ranges::DATAVERSE_RANGES.min(options.max_ranges)
+        } else {
+            1
+        }
     }
 
     pub(crate) async fn prepare(&self, at: Layers<'_>, plan: &RunPlan) -> Result<(), SourceError> {
@@ -160,7 +178,8 @@ impl Prefetch {
             let every_user =
                 !plan.needs(DataNeed::EntraUsers) || self.reads_every_user(at, plan.mailbox_ids.len()).await;
             self.users_by_batch.store(!every_user, Ordering::Relaxed);
-            tokio::join!(bulk::reads(at, &plan.needs, every_user), domains);
+            let ranges = self.dataverse_ranges(at.reader, plan.mailbox_ids.len());
+            tokio::join!(bulk::reads(at, &plan.needs, every_user, ranges), domains);
             if !every_user {
                 bulk::prefetch_users_by_batch(at, &mailboxes).await;
             }
@@ -192,7 +211,8 @@ impl Prefetch {
             let at_least = self.first_page_mailboxes.load(Ordering::Relaxed);
             let every_user =
                 !needs.contains(&DataNeed::EntraUsers) || self.reads_every_user(at, at_least).await;
-            bulk::reads(at, needs, every_user).await;
+            let ranges = self.dataverse_ranges(at.reader, at_least);
+            bulk::reads(at, needs, every_user, ranges).await;
         }
     }
 }

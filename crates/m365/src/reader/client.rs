@@ -37,6 +37,23 @@ impl Annotations {
     }
 }
 
+/// What a Dataverse request asks for in `Prefer`: annotations, and a page size other than
+/// [`Options::dataverse_page_size`](crate::Options) when set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Prefer {
+    pub annotations: Annotations,
+    pub page_size: Option<u32>,
+}
+
+impl From<Annotations> for Prefer {
+    fn from(annotations: Annotations) -> Self {
+        Prefer {
+            annotations,
+            page_size: None,
+        }
+    }
+}
+
 /// One answer inside a Graph `$batch`.
 #[derive(Debug, Clone)]
 pub(crate) struct BatchAnswer {
@@ -84,19 +101,61 @@ impl Client {
             .await
     }
 
-    /// [`Client::send`], choosing which Dataverse annotations to ask for and whether a
-    /// Graph request is an advanced query (`ConsistencyLevel: eventual`).
+    /// The first `rows` rows of the Dataverse collection at `url` (which orders it): one page
+    /// asked for with `Prefer: odata.maxpagesize`, because the Web API ignores `$top` beside
+    /// a page size (learn.microsoft.com/power-apps/developer/data-platform/webapi/query/
+    /// page-results). The next link, if any, is not followed.
+    pub(crate) async fn dataverse_first_rows(
+        &self,
+        url: &Url,
+        what: &str,
+        rows: u32,
+    ) -> Result<Vec<Value>, SourceError> {
+        let reply = self
+            .send_with(
+                Service::Dataverse,
+                Method::GET,
+                url,
+                None,
+                Prefer {
+                    annotations: Annotations::Lookups,
+                    page_size: Some(rows),
+                },
+                false,
+            )
+            .await?;
+        if !reply.is_success() {
+            return Err(from_reply(Service::Dataverse, what, &reply));
+        }
+        let mut page: Value = serde_json::from_slice(&reply.body)
+            .map_err(|e| malformed(Service::Dataverse, &reply, format!("not JSON ({e})")))?;
+        match page["value"].take() {
+            Value::Array(rows) => Ok(rows),
+            _ => Err(malformed(
+                Service::Dataverse,
+                &reply,
+                String::from("no \"value\" array"),
+            )),
+        }
+    }
+
+    /// [`Client::send`], choosing what to ask Dataverse for (`Prefer`) and whether a Graph
+    /// request is an advanced query (`ConsistencyLevel: eventual`).
     pub(crate) async fn send_with(
         &self,
         service: Service,
         method: Method,
         url: &Url,
         body: Option<&Value>,
-        annotations: Annotations,
+        prefer: impl Into<Prefer>,
         advanced: bool,
     ) -> Result<Reply, SourceError> {
+        let Prefer {
+            annotations,
+            page_size,
+        } = prefer.into();
+        let page_size = page_size.unwrap_or(self.transport.options().dataverse_page_size);
         let audience = Self::audience(service);
-        let page_size = self.transport.options().dataverse_page_size;
         let request = format!("{method} {}", url.path());
         for round in 0..2 {
             let token = self

@@ -91,19 +91,40 @@ impl Reader {
     }
 
     /// Every mailbox, telling `first_page` how many the first page holds and whether more
-    /// pages follow as soon as that page has arrived.
+    /// pages follow as soon as that page has arrived. When more follow and `ranges` is above
+    /// one, the table is read as that many ranges of `mailboxid` side by side
+    /// (`key_ranges`), not as one chain; the ranges cover the first page's mailboxes again.
     pub(crate) async fn read_every_mailbox(
         &self,
         first_page: impl FnOnce(usize, bool),
+        ranges: usize,
     ) -> Read<Vec<Mailbox>> {
-        let url = self.client.url(
-            Service::Dataverse,
+        if ranges <= 1 {
+            let url = self.client.url(
+                Service::Dataverse,
+                "mailboxes",
+                &[("$select", decode::MAILBOX_COLUMNS)],
+            )?;
+            return self
+                .client
+                .collect_decoded_noting(Service::Dataverse, url, "mailboxes", decode::mailbox, first_page)
+                .await;
+        }
+        let (first, more) = self
+            .dataverse_first_page("mailboxes", decode::MAILBOX_COLUMNS, decode::mailbox, first_page)
+            .await?;
+        if !more {
+            return Ok(first);
+        }
+        self.dataverse_records_in_ranges(
             "mailboxes",
-            &[("$select", decode::MAILBOX_COLUMNS)],
-        )?;
-        self.client
-            .collect_decoded_noting(Service::Dataverse, url, "mailboxes", decode::mailbox, first_page)
-            .await
+            decode::MAILBOX_COLUMNS,
+            "mailboxid",
+            ranges,
+            decode::mailbox,
+            |m| &m.id,
+        )
+        .await
     }
 
     /// Records whose `property` is one of `values`, with `In` filters of [`IDS_PER_FILTER`].
@@ -193,13 +214,16 @@ impl Reader {
         Ok(self.read_queues(&[id.to_owned()]).await?.into_iter().next())
     }
 
-    /// Every system user of the environment, in pages.
-    pub(crate) async fn read_every_system_user(&self) -> Read<Vec<SystemUser>> {
-        self.dataverse_records(
+    /// Every system user of the environment, in pages: as `ranges` ranges of `systemuserid`
+    /// side by side when that is above one (`key_ranges`).
+    pub(crate) async fn read_every_system_user(&self, ranges: usize) -> Read<Vec<SystemUser>> {
+        self.dataverse_records_in_ranges(
             "systemusers",
             decode::SYSTEM_USER_COLUMNS,
-            None,
+            "systemuserid",
+            ranges,
             decode::system_user,
+            |u| &u.id,
         )
         .await
     }

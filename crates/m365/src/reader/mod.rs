@@ -19,6 +19,7 @@ pub(crate) mod decode;
 mod discovery;
 mod graph;
 mod graph_batch;
+pub(crate) mod key_ranges;
 mod paging;
 pub(crate) mod query;
 mod raw;

@@ -29,6 +29,17 @@ use crate::transport::Service;
 /// Pages received but not yet decoded, at most.
 const DECODE_AHEAD: usize = 2;
 
+/// Where a read of pages stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Until {
+    /// At the last page.
+    End,
+    /// At the page that brings this many items (a bound: what is left is logged).
+    Items(usize),
+    /// After the first page (the caller decides how to read the rest).
+    FirstPage,
+}
+
 /// What the fetch loop needs of a page: whether it has items, and where the next one is.
 #[derive(Deserialize)]
 struct PageHead {
@@ -94,6 +105,16 @@ impl<'de> Visitor<'de> for ItemsVisitor {
 
 type Decoding<T> = JoinHandle<Result<Vec<T>, SourceError>>;
 
+/// What decodes one page's items into records, on a blocking thread.
+fn page_decoder<T: 'static>(
+    service: Service,
+    what: &str,
+    decode: fn(&Value) -> Decoded<T>,
+) -> impl Fn(Vec<Value>) -> Result<Vec<T>, SourceError> + Clone + Send + 'static {
+    let what = what.to_owned();
+    move |values: Vec<Value>| decode_all(service, &what, &values, decode)
+}
+
 impl Client {
     /// Every item of a collection, following `@odata.nextLink` unchanged. A link to another
     /// origin, a link seen before, or more than `max_pages` pages is a malformed answer.
@@ -103,7 +124,7 @@ impl Client {
         first: Url,
         what: &str,
     ) -> Result<Vec<Value>, SourceError> {
-        self.pages(service, first, what, Ok, |_, _| (), usize::MAX).await
+        self.pages(service, first, what, Ok, |_, _| (), Until::End).await
     }
 
     /// The first `limit` items of a collection (in its order), reading no page past the one
@@ -116,10 +137,15 @@ impl Client {
         decode: fn(&Value) -> Decoded<T>,
         limit: usize,
     ) -> Result<Vec<T>, SourceError> {
-        let what_owned = what.to_owned();
-        let decode_page = move |values: Vec<Value>| decode_all(service, &what_owned, &values, decode);
         let mut records = self
-            .pages(service, first, what, decode_page, |_, _| (), limit)
+            .pages(
+                service,
+                first,
+                what,
+                page_decoder(service, what, decode),
+                |_, _| (),
+                Until::Items(limit),
+            )
             .await?;
         records.truncate(limit);
         Ok(records)
@@ -148,15 +174,47 @@ impl Client {
         decode: fn(&Value) -> Decoded<T>,
         first_page: impl FnOnce(usize, bool),
     ) -> Result<Vec<T>, SourceError> {
-        let what_owned = what.to_owned();
-        let decode_page = move |values: Vec<Value>| decode_all(service, &what_owned, &values, decode);
-        self.pages(service, first, what, decode_page, first_page, usize::MAX)
-            .await
+        self.pages(
+            service,
+            first,
+            what,
+            page_decoder(service, what, decode),
+            first_page,
+            Until::End,
+        )
+        .await
+    }
+
+    /// The first page of a collection alone, decoded, and whether more pages follow;
+    /// `first_page` is told as with [`Client::collect_decoded_noting`].
+    pub(crate) async fn first_page_decoded<T: Send + 'static>(
+        &self,
+        service: Service,
+        first: Url,
+        what: &str,
+        decode: fn(&Value) -> Decoded<T>,
+        first_page: impl FnOnce(usize, bool),
+    ) -> Result<(Vec<T>, bool), SourceError> {
+        let mut more = false;
+        let records = self
+            .pages(
+                service,
+                first,
+                what,
+                page_decoder(service, what, decode),
+                |items, next| {
+                    more = next;
+                    first_page(items, next);
+                },
+                Until::FirstPage,
+            )
+            .await?;
+        Ok((records, more))
     }
 
     /// Reads the pages in order; each page's items go through `decode_page` on a blocking
     /// thread while the next page is fetched. Records come back in the collection's order.
-    /// No page is requested once `limit` items have arrived.
+    /// No page is requested past where `until` says.
     async fn pages<T: Send + 'static>(
         &self,
         service: Service,
@@ -164,7 +222,7 @@ impl Client {
         what: &str,
         decode_page: impl Fn(Vec<Value>) -> Result<Vec<T>, SourceError> + Clone + Send + 'static,
         first_page: impl FnOnce(usize, bool),
-        limit: usize,
+        until: Until,
     ) -> Result<Vec<T>, SourceError> {
         let mut arrived = 0usize;
         let mut first_page = Some(first_page);
@@ -209,8 +267,16 @@ impl Client {
             while decoding.len() > DECODE_AHEAD {
                 records.extend(finish(decoding.pop_front(), service).await?);
             }
-            let next_link = head.next_link.as_deref().filter(|_| arrived < limit);
-            if arrived >= limit && head.next_link.is_some() {
+            let stop = match until {
+                Until::End => false,
+                Until::Items(limit) => arrived >= limit,
+                Until::FirstPage => true,
+            };
+            let next_link = head.next_link.as_deref().filter(|_| !stop);
+            if let Until::Items(limit) = until
+                && stop
+                && head.next_link.is_some()
+            {
                 tracing::warn!(
                     what,
                     limit,

@@ -12,8 +12,6 @@
 //! advanced query (concepts/aad-advanced-queries.md), so the ranges are always sent as one:
 //! `$count=true` and `ConsistencyLevel: eventual`.
 
-use std::collections::HashSet;
-
 use ssync_core::SourceError;
 use ssync_core::records::EntraUser;
 
@@ -109,27 +107,12 @@ pub(crate) fn upn_ranges_between(first: &str, last: &str, count: usize) -> Vec<U
 
 /// Closed ranges sharing the (increasing) `bounds`, open at both ends.
 fn chain(bounds: Vec<String>) -> Vec<UpnRange> {
-    let mut ranges = Vec::with_capacity(bounds.len() + 1);
-    let mut from = None;
-    for b in bounds {
-        ranges.push(UpnRange {
-            from: from.clone(),
-            to: Some(b.clone()),
-        });
-        from = Some(b);
-    }
-    ranges.push(UpnRange { from, to: None });
-    ranges
+    super::key_ranges::chain(bounds, |from, to| UpnRange { from, to })
 }
 
 /// The users of every range, each user once (the first range that has it keeps it).
 pub(crate) fn merge_ranges(parts: Vec<Vec<EntraUser>>) -> Vec<EntraUser> {
-    let mut seen = HashSet::new();
-    parts
-        .into_iter()
-        .flatten()
-        .filter(|u| seen.insert(u.id.to_ascii_lowercase()))
-        .collect()
+    super::key_ranges::merge_unique(parts, |u| &u.id)
 }
 
 impl Reader {

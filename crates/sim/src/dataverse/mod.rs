@@ -136,6 +136,13 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request) -> Response {
         return not_found(rest);
     };
     let looping = shared.knobs.faults.dataverse.looping_next_link;
+    if shared.knobs.faults.dataverse.refuse_key_ranges && orders_a_key(q.get("$filter")) {
+        return errors::dataverse(
+            StatusCode::BAD_REQUEST,
+            "0x80060888",
+            "The operator is not supported for a uniqueidentifier property.",
+        );
+    }
     let result = match key {
         Some(id) => query::single(&shared.dataverse, table, id, &q, &prefer, &base).map(|v| (v, None)),
         None => query::collection(&shared.dataverse, table, &q, &prefer, &base, set).map(|mut page| {
@@ -169,6 +176,14 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request) -> Response {
             message,
         ),
     }
+}
+
+/// Whether a `$filter` compares a key column (`…id`) with `gt`, `ge`, `lt` or `le`.
+fn orders_a_key(filter: Option<&str>) -> bool {
+    let words: Vec<&str> = filter.unwrap_or("").split_whitespace().collect();
+    words
+        .windows(2)
+        .any(|w| w[0].ends_with("id") && matches!(w[1], "gt" | "ge" | "lt" | "le"))
 }
 
 fn not_found(segment: &str) -> Response {

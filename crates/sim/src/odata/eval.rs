@@ -192,6 +192,9 @@ fn lit_type(l: &Lit) -> &'static str {
 /// or the types differ.
 fn order(v: &Value, l: &Lit) -> Option<Ordering> {
     match (v, l) {
+        (Value::String(s), Lit::Guid(t)) if crate::ids::is_guid(s) && crate::ids::is_guid(t) => {
+            Some(crate::ids::sql_server_order(s).cmp(&crate::ids::sql_server_order(t)))
+        }
         (Value::String(s), Lit::Str(t) | Lit::Guid(t) | Lit::DateTime(t)) => {
             Some(s.to_lowercase().cmp(&t.to_lowercase()))
         }
@@ -372,6 +375,15 @@ mod tests {
         let e = parse(f).unwrap();
         validate(&e, &resolve, &ALL).unwrap();
         matches(&e, &record)
+    }
+
+    #[test]
+    fn guids_compare_in_sql_server_order_last_group_first() {
+        // id = 6f1d2c3b-…-1c2d3e4f5a6b: its last group decides before its first.
+        assert!(check("id gt ffffffff-ffff-ffff-ffff-000000000000"));
+        assert!(check("id le 00000000-0000-0000-0000-200000000000"));
+        assert!(!check("id le ffffffff-ffff-ffff-ffff-100000000000"));
+        assert!(check("id le 6F1D2C3B-4A59-4E8F-9B0A-1C2D3E4F5A6B"));
     }
 
     #[test]

@@ -78,7 +78,8 @@ pub fn orderby_list(raw: &str) -> Result<Vec<(String, bool)>, String> {
         .collect()
 }
 
-/// Orders two JSON values as the services do: nulls first, strings case-insensitively.
+/// Orders two JSON values as the services do: nulls first, GUIDs as SQL Server does
+/// ([`crate::ids::sql_server_order`]), other strings case-insensitively.
 pub fn cmp_values(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
         (Value::Null, Value::Null) => Ordering::Equal,
@@ -89,6 +90,9 @@ pub fn cmp_values(a: &Value, b: &Value) -> Ordering {
             .unwrap_or(0.0)
             .partial_cmp(&y.as_f64().unwrap_or(0.0))
             .unwrap_or(Ordering::Equal),
+        (Value::String(x), Value::String(y)) if crate::ids::is_guid(x) && crate::ids::is_guid(y) => {
+            crate::ids::sql_server_order(x).cmp(&crate::ids::sql_server_order(y))
+        }
         (Value::String(x), Value::String(y)) => x.to_lowercase().cmp(&y.to_lowercase()),
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         _ => Ordering::Equal,
