@@ -11,7 +11,10 @@
 //!   page of deleted users together in Graph `$batch`es of 20; alerts by `or` filters of 50
 //!   mailbox ids. A one-mailbox run costs about a dozen requests.
 //! * **bulk** (large runs): every system user, queue and Entra user (`$top=999`) and every
-//!   alert, in pages; look-ups are answered from those lists. 10,000 mailboxes cost a few
+//!   alert, in pages; look-ups are answered from those lists. Long collections are read as
+//!   ranges side by side rather than one chain of next links: Entra users by
+//!   `userPrincipalName` in a large directory (`bulk::ranges_for`), mailboxes and system users
+//!   by key beyond a page of mailboxes (`reader::key_ranges`). 10,000 mailboxes cost a few
 //!   dozen requests. Mailbox settings are read, in batches of 20, only for mailboxes on
 //!   Exchange Server and Exchange Server (Hybrid) profiles and for users without an enabled
 //!   Exchange plan: the cases where checks ask where a mailbox lives.

@@ -61,11 +61,14 @@ const DIGITS: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 const PLACES: usize = 5;
 
 /// `count` ranges spread evenly between the directory's first and last `userPrincipalName`
-/// (as Graph sorts them): their common prefix, then the next characters read as a number in
-/// base 36 and cut in equal steps. A directory whose names share a prefix
-/// (`user000001@…` … `user100000@…`) is then cut where its names are, not by first letter.
-/// The bounds use digits and lower-case letters only and increase strictly, so the ranges
-/// still cover every name whatever the collation (see the module's comment).
+/// (as Graph sorts them): their common prefix, then the next characters read as a number and
+/// cut in equal steps. A directory whose names share a prefix (`user000001@…` …
+/// `user100000@…`) is then cut where its names are, not by first letter. The number is read
+/// in base 10 when both names continue with digits only (numbered accounts: cutting them in
+/// base 36 left whole ranges between `…09` and `…1` empty, 4 to 11 pages a range where 9
+/// would do), else in base 36 over digits and lower-case letters. The bounds use those
+/// characters only and increase strictly, so the ranges still cover every name whatever the
+/// collation (see the module's comment).
 pub(crate) fn upn_ranges_between(first: &str, last: &str, count: usize) -> Vec<UpnRange> {
     let (first, last) = (first.to_lowercase(), last.to_lowercase());
     let prefix: String = first
@@ -74,14 +77,26 @@ pub(crate) fn upn_ranges_between(first: &str, last: &str, count: usize) -> Vec<U
         .take_while(|(a, b)| a == b)
         .map(|(a, _)| a)
         .collect();
+    let rest = |name: &str| {
+        name.as_bytes()[prefix.len()..]
+            .iter()
+            .take(PLACES)
+            .copied()
+            .collect::<Vec<u8>>()
+    };
+    let numbered = [rest(&first), rest(&last)]
+        .iter()
+        .all(|r| !r.is_empty() && r.iter().all(u8::is_ascii_digit));
+    let alphabet: &[u8] = if numbered { &DIGITS[..10] } else { DIGITS };
+    let base = alphabet.len() as u64;
     let value = |name: &str| -> u64 {
-        let rest = &name.as_bytes()[prefix.len()..];
+        let rest = rest(name);
         (0..PLACES).fold(0, |acc, i| {
             let digit = rest.get(i).map_or(0, |c| {
-                // A character outside the digits counts as the nearest digit below it.
-                DIGITS.iter().rposition(|d| d <= c).unwrap_or(0) as u64
+                // A character outside the alphabet counts as the nearest one below it.
+                alphabet.iter().rposition(|d| d <= c).unwrap_or(0) as u64
             });
-            acc * DIGITS.len() as u64 + digit
+            acc * base + digit
         })
     };
     let (lo, hi) = (value(&first), value(&last));
@@ -91,8 +106,8 @@ pub(crate) fn upn_ranges_between(first: &str, last: &str, count: usize) -> Vec<U
         let mut digits = vec![0u8; PLACES];
         let mut rest = v;
         for place in (0..PLACES).rev() {
-            digits[place] = DIGITS[(rest % DIGITS.len() as u64) as usize];
-            rest /= DIGITS.len() as u64;
+            digits[place] = alphabet[(rest % base) as usize];
+            rest /= base;
         }
         while digits.len() > 1 && digits.last() == Some(&b'0') {
             digits.pop();
@@ -196,6 +211,28 @@ mod tests {
         assert!(b.windows(2).all(|w| w[0] < w[1]), "increasing: {b:?}");
         assert!(b[0] > "user000001" && b[2] < "user100000", "{b:?}");
         assert!(b.iter().all(|b| b.bytes().all(|c| DIGITS.contains(&c))), "{b:?}");
+    }
+
+    #[test]
+    fn numbered_names_are_cut_in_equal_parts() {
+        let names: Vec<String> = (0..100_000)
+            .map(|i| format!("user{i:06}@generated.example"))
+            .collect();
+        let ranges = upn_ranges_between(&names[0], &names[99_999], 12);
+        assert_eq!(ranges.len(), 12);
+        let within = |r: &UpnRange, n: &str| {
+            r.from.as_deref().is_none_or(|f| n >= f) && r.to.as_deref().is_none_or(|t| n <= t)
+        };
+        let sizes: Vec<usize> = ranges
+            .iter()
+            .map(|r| names.iter().filter(|n| within(r, n)).count())
+            .collect();
+        assert!(
+            names.iter().all(|n| ranges.iter().any(|r| within(r, n))),
+            "every name covered"
+        );
+        // 999 users a page: no range over 9 pages (base 36 gave 4 to 11).
+        assert!(sizes.iter().all(|s| (8_000..=8_991).contains(s)), "{sizes:?}");
     }
 
     #[test]
