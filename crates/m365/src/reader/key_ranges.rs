@@ -11,16 +11,15 @@
 //! The ranges are `key le b1`, `key gt b1 and key le b2`, …, `key gt bn`. For any total order
 //! the service compares GUIDs in, a key belongs to the range after the last bound it is
 //! greater than, so the ranges cover every record by construction, whatever the order and
-//! whatever the bounds; a key in two ranges (impossible in a total order, but cheap to guard)
-//! is kept once. The order only decides how evenly the records spread:
+//! whatever the bounds; a key in two ranges (possible when the bounds do not increase in the
+//! service's order) is kept once. The order only decides how evenly the records spread:
 //!
 //! * The bounds are cut between keys near the table's two ends as the service sorts them
 //!   (`$orderby` ascending and descending, the 64th row of each), in SQL Server's
 //!   `uniqueidentifier` order (last group of the text form first), which is where Dataverse
-//!   keeps its tables.
-//!   Keys that grow with time, as sequential GUIDs do in that order, are then cut where they
+//!   keeps its tables. Keys that grow with time, as sequential GUIDs do in that order, are then cut where they
 //!   are, not lumped into one range by their shared last group.
-//! * Without the first and last key, fixed bounds (`h0000000-0000-0000-0000-h00000000000`)
+//! * Without that span (unreadable), fixed bounds (`h0000000-0000-0000-0000-h00000000000`)
 //!   vary in the first digit of both the first and the last group, so random GUIDs spread
 //!   evenly whether the service compares them as SQL Server or as text does.
 //!
