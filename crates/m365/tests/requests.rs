@@ -185,9 +185,22 @@ async fn records_read_counts_the_records_of_every_page() {
 #[tokio::test]
 async fn large_tables_read_in_key_ranges_return_what_one_chain_returns() {
     let mut runs = Vec::new();
-    for (max_ranges, refused) in [(1, false), (16, false), (16, true)] {
+    // One chain; ranges; ranges refused (400); ranges on a faulty network, where one in
+    // eight Dataverse answers is a 500, a dropped body or a garbled 200 (each retried).
+    for (max_ranges, refused, faulty) in [
+        (1, false, false),
+        (16, false, false),
+        (16, true, false),
+        (16, false, true),
+    ] {
         let mut knobs = Knobs::default();
         knobs.faults.dataverse.refuse_key_ranges = refused;
+        if faulty {
+            knobs.faults.seed = 20;
+            knobs.faults.dataverse.error_rate = 0.05;
+            knobs.faults.dataverse.drop_rate = 0.04;
+            knobs.faults.dataverse.garbled_rate = 0.04;
+        }
         let sim = sim(Scenario::generated(12_000), knobs).await;
         let source = connect(
             &sim,
@@ -240,4 +253,13 @@ async fn large_tables_read_in_key_ranges_return_what_one_chain_returns() {
     // A service that refuses to order GUIDs (400) is read as one chain: the same answers.
     let refused = &runs[2];
     assert_eq!((&refused.0, &refused.1), (&chain.0, &chain.1));
+    // Faults cost retries, never records.
+    let faulty = &runs[3];
+    assert_eq!((&faulty.0, &faulty.1), (&chain.0, &chain.1));
+    assert!(
+        faulty.2 > ranges.2,
+        "the faults were retried: {} against {}",
+        faulty.2,
+        ranges.2
+    );
 }
