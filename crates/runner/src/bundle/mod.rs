@@ -83,8 +83,21 @@ pub struct SelectedMailbox {
 impl Bundle {
     /// The bundle as pretty-printed JSON (people read bundles before they share them).
     pub fn to_json(&self) -> String {
-        // Plain data with string keys: serialisation cannot fail; keep a valid document anyway.
-        serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into()) + "\n"
+        let mut out = Vec::new();
+        // Writing to memory cannot fail.
+        let _ = self.write_json(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// [`Bundle::to_json`] written straight into `out`: a 100,000-mailbox bundle is over 200 MB
+    /// of text that need not be held in memory beside the facts it is made of.
+    pub fn write_json(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        use std::io::Write as _;
+        let mut out = std::io::BufWriter::new(out);
+        // Plain data with string keys: only the writer can fail.
+        serde_json::to_writer_pretty(&mut out, self).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")?;
+        out.flush()
     }
 
     /// The `--mailbox` values that repeat the collection's selection: none for `--all`.

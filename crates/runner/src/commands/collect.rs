@@ -71,10 +71,10 @@ async fn collect_from(
         },
         args.redact,
     );
-    write_file(&args.output, &bundle.to_json())?;
+    write_file(&args.output, |file| bundle.write_json(file))?;
     if let (Some(path), Some(table)) = (&args.pseudonyms, &table) {
         let text = serde_json::to_string_pretty(table).unwrap_or_default() + "\n";
-        write_file(path, &text)?;
+        write_file(path, |mut file| file.write_all(text.as_bytes()))?;
     }
     let s = &report.summary;
     let line = format!(
@@ -136,13 +136,16 @@ fn check_destination(output: &Path, pseudonyms: Option<&Path>) -> Result<(), Cli
     Ok(())
 }
 
-/// Writes `text` to `path` through a temporary file beside it, so that a failed write never
-/// leaves half a bundle behind.
-fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+/// Writes to `path` through a temporary file beside it (what `write` puts in the file), so
+/// that a failed write never leaves half a bundle behind.
+fn write_file(path: &Path, write: impl FnOnce(std::fs::File) -> std::io::Result<()>) -> Result<(), CliError> {
     let mut tmp = PathBuf::from(path);
     tmp.as_mut_os_string().push(".partial");
     let err = |e: std::io::Error| CliError::Usage(format!("cannot write {}: {e}", path.display()));
-    std::fs::write(&tmp, text).map_err(err)?;
+    if let Err(e) = std::fs::File::create(&tmp).and_then(write) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err(e));
+    }
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         err(e)
