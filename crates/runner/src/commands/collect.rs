@@ -54,6 +54,9 @@ async fn collect_from(
     let opts = EngineOptions {
         progress: Progress::new(!quiet && std::io::stderr().is_terminal()),
         check_options,
+        // Only the counts are printed: keeping 900,000 passes at 100,000 mailboxes cost more
+        // than a gigabyte.
+        keep_passing: false,
         ..EngineOptions::new(org_url.clone(), "live")
     };
     let engine_selection = Selection::from(selection);
