@@ -32,12 +32,19 @@ pub fn format_guid(a: u64, b: u64) -> String {
     )
 }
 
-/// A GUID's bytes in the order SQL Server compares `uniqueidentifier` values: the last group
-/// of the text form first (bytes 10–15), then bytes 8–9, 6–7, 4–5 and 0–3. Dataverse stores
-/// its keys in SQL Server, and Microsoft does not publish the order its `gt`, `le` and
-/// `$orderby` use, so the simulator takes the least obvious plausible one: a client whose key
-/// ranges only work in text order is caught here (`ssync_m365`'s `key_ranges` must work in
-/// either).
+/// Text-form byte positions in SQL Server's comparison order (see [`sql_server_order`]).
+const SQL_SERVER_TEXT_ORDER: [usize; 16] = [10, 11, 12, 13, 14, 15, 8, 9, 7, 6, 5, 4, 3, 2, 1, 0];
+
+/// A GUID's bytes in the order SQL Server compares `uniqueidentifier` values, as positions of
+/// the text form: the last group first (bytes 10–15 are the most significant, Microsoft Learn,
+/// *Comparing GUID and uniqueidentifier values*, ADO.NET), then bytes 8–9, then the first three
+/// groups each read backwards (7, 6, 5, 4, 3, 2, 1, 0). The full order is `SqlGuid`'s
+/// (`s_rgiGuidOrder` = 10…15, 8, 9, 6, 7, 4, 5, 0…3 in dotnet/runtime's SqlGuid.cs), applied to
+/// `Guid.ToByteArray()`, which stores the first three groups little-endian. Dataverse keeps
+/// its keys in SQL Server, and Microsoft does not say which order its `gt`, `le` and
+/// `$orderby` use, so the simulator takes this one, the less obvious of the plausible two: a
+/// client whose key ranges only work in text order is caught here (`ssync_m365`'s
+/// `key_ranges` must work in either).
 pub fn sql_server_order(guid: &str) -> [u8; 16] {
     let hex: Vec<u8> = guid
         .bytes()
@@ -50,10 +57,7 @@ pub fn sql_server_order(guid: &str) -> [u8; 16] {
             .map_or(0, |(h, l)| h << 4 | l)
     };
     let mut out = [0u8; 16];
-    for (slot, i) in out
-        .iter_mut()
-        .zip([10, 11, 12, 13, 14, 15, 8, 9, 6, 7, 4, 5, 0, 1, 2, 3])
-    {
+    for (slot, i) in out.iter_mut().zip(SQL_SERVER_TEXT_ORDER) {
         *slot = byte(i);
     }
     out
@@ -81,6 +85,37 @@ pub fn random_token() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sql_server_order_puts_the_last_group_first_and_reads_the_first_groups_backwards() {
+        // Each pair: the first sorts before the second although its text is larger. The last
+        // group decides first; then bytes 8-9; then the first three groups, each from its last
+        // byte (SqlGuid compares the little-endian bytes of Guid.ToByteArray()).
+        for (low, high) in [
+            (
+                "ffffffff-ffff-ffff-ffff-000000000000",
+                "00000000-0000-0000-0000-000000000001",
+            ),
+            (
+                "ffffffff-ffff-ffff-0000-000000000000",
+                "00000000-0000-0000-0001-000000000000",
+            ),
+            (
+                "ffffffff-ffff-0000-0000-000000000000",
+                "00000000-0000-0001-0000-000000000000",
+            ),
+            (
+                "ffffffff-ff00-0000-0000-000000000000",
+                "00000000-0001-0000-0000-000000000000",
+            ),
+            (
+                "ff000000-0000-0000-0000-000000000000",
+                "00000001-0000-0000-0000-000000000000",
+            ),
+        ] {
+            assert!(sql_server_order(low) < sql_server_order(high), "{low} < {high}");
+        }
+    }
 
     #[test]
     fn derived_ids_are_stable_guids() {

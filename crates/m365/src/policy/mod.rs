@@ -123,7 +123,7 @@ impl Prefetch {
     /// one page and than a targeted run reads one by one (what `anticipate` waits for).
     pub(crate) async fn read_every_mailbox(&self, reader: &Reader) -> Read<Vec<Mailbox>> {
         let targeted_max = reader.options().targeted_max_mailboxes;
-        let ranges = key_ranges::DATAVERSE_RANGES.min(reader.options().max_ranges);
+        let ranges = key_ranges::dataverse_ranges(reader.options());
         let read = reader
             .read_every_mailbox(
                 |items, more| {
@@ -154,7 +154,7 @@ impl Prefetch {
         let large = *self.mailbox_extent.borrow() == MailboxExtent::Large
             || mailboxes > options.dataverse_page_size as usize;
         if large {
-            key_ranges::DATAVERSE_RANGES.min(options.max_ranges)
+            key_ranges::dataverse_ranges(options)
         } else {
             1
         }

@@ -111,31 +111,17 @@ impl Client {
         what: &str,
         rows: u32,
     ) -> Result<Vec<Value>, SourceError> {
-        let reply = self
-            .send_with(
-                Service::Dataverse,
-                Method::GET,
-                url,
-                None,
-                Prefer {
-                    annotations: Annotations::Lookups,
-                    page_size: Some(rows),
-                },
-                false,
-            )
-            .await?;
-        if !reply.is_success() {
-            return Err(from_reply(Service::Dataverse, what, &reply));
-        }
-        let mut page: Value = serde_json::from_slice(&reply.body)
-            .map_err(|e| malformed(Service::Dataverse, &reply, format!("not JSON ({e})")))?;
-        match page["value"].take() {
-            Value::Array(rows) => Ok(rows),
-            _ => Err(malformed(
-                Service::Dataverse,
-                &reply,
-                String::from("no \"value\" array"),
-            )),
+        let prefer = Prefer {
+            annotations: Annotations::Lookups,
+            page_size: Some(rows),
+        };
+        let mut page = self.get_json_with(Service::Dataverse, url, what, prefer).await?;
+        match page.get_mut("value").map(Value::take) {
+            Some(Value::Array(rows)) => Ok(rows),
+            _ => Err(SourceError::Malformed {
+                service: Service::Dataverse.name().to_owned(),
+                detail: format!("GET {}: the page of {what} has no \"value\" array", url.path()),
+            }),
         }
     }
 
@@ -261,7 +247,7 @@ impl Client {
         service: Service,
         url: &Url,
         what: &str,
-        annotations: Annotations,
+        prefer: impl Into<Prefer>,
     ) -> Result<Value, SourceError> {
         let reply = self
             .send_with(
@@ -269,7 +255,7 @@ impl Client {
                 Method::GET,
                 url,
                 None,
-                annotations,
+                prefer,
                 asks_advanced_query(service, url),
             )
             .await?;

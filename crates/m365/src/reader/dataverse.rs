@@ -92,8 +92,9 @@ impl Reader {
 
     /// Every mailbox, telling `first_page` how many the first page holds and whether more
     /// pages follow as soon as that page has arrived. When more follow and `ranges` is above
-    /// one, the table is read as that many ranges of `mailboxid` side by side
-    /// (`key_ranges`), not as one chain; the ranges cover the first page's mailboxes again.
+    /// one, the table is read as that many ranges of `mailboxid` (its primary key, Dataverse
+    /// table reference *mailbox*) side by side (`key_ranges`), not as one chain; the ranges
+    /// cover the first page's mailboxes again, so that page is only used when it is the last.
     pub(crate) async fn read_every_mailbox(
         &self,
         first_page: impl FnOnce(usize, bool),
@@ -215,7 +216,8 @@ impl Reader {
     }
 
     /// Every system user of the environment, in pages: as `ranges` ranges of `systemuserid`
-    /// side by side when that is above one (`key_ranges`).
+    /// (its primary key, Dataverse table reference *systemuser*) side by side when that is
+    /// above one (`key_ranges`).
     pub(crate) async fn read_every_system_user(&self, ranges: usize) -> Read<Vec<SystemUser>> {
         self.dataverse_records_in_ranges(
             "systemusers",

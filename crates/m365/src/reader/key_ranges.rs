@@ -16,8 +16,9 @@
 //!
 //! * The bounds are cut between keys near the table's two ends as the service sorts them
 //!   (`$orderby` ascending and descending, the 64th row of each), in SQL Server's
-//!   `uniqueidentifier` order (last group of the text form first), which is where Dataverse
-//!   keeps its tables. Keys that grow with time, as sequential GUIDs do in that order, are then cut where they
+//!   `uniqueidentifier` order, Dataverse's store: the last group of the text form is the most
+//!   significant (Microsoft Learn, *Comparing GUID and uniqueidentifier values*, ADO.NET).
+//!   Keys that grow with time, as sequential GUIDs do in that order, are then cut where they
 //!   are, not lumped into one range by their shared last group.
 //! * Without that span (unreadable), fixed bounds (`h0000000-0000-0000-0000-h00000000000`)
 //!   vary in the first digit of both the first and the last group, so random GUIDs spread
@@ -30,14 +31,20 @@ use std::collections::HashSet;
 use serde_json::Value;
 use ssync_core::SourceError;
 
-use super::decode::Decoded;
+use super::decode::{self, Decoded};
 use super::{Read, Reader};
 use crate::transport::Service;
 
 /// The most ranges a Dataverse table is cut into: with 5,000 rows a page, four ranges take
 /// the 100,000-row tables from 20 dependent pages to 5 or 6, shorter than the Graph users'
 /// chain once that is split; more would only add partial pages.
-pub(crate) const DATAVERSE_RANGES: usize = 4;
+const DATAVERSE_RANGES: usize = 4;
+
+/// How many ranges a large Dataverse table is read in under `options`
+/// ([`DATAVERSE_RANGES`], capped by `SSYNC_MAX_RANGES`).
+pub(crate) fn dataverse_ranges(options: &crate::Options) -> usize {
+    DATAVERSE_RANGES.min(options.max_ranges)
+}
 
 /// Keys read from each end of a table to find its span: the last of them bounds the span,
 /// so that up to this many outliers (a table's system and application users, created apart
@@ -76,21 +83,24 @@ pub(crate) fn guid_ranges(count: usize) -> Vec<KeyRange> {
     key_chain(bounds)
 }
 
-/// A GUID's 16 bytes in SQL Server's comparison order (bytes 10–15, 8–9, 6–7, 4–5, 0–3 of
-/// the text form), as one number; `None` for anything but a GUID.
+/// A GUID's 16 bytes in SQL Server's comparison order ([`SQL_SERVER_BYTE_ORDER`]), as one
+/// number; `None` for anything but a GUID.
 fn sql_server_value(guid: &str) -> Option<u128> {
-    let hex: Vec<u8> = guid.bytes().filter(|c| *c != b'-').collect();
-    if hex.len() != 32 || guid.len() != 36 {
+    if !decode::is_guid(guid) {
         return None;
     }
+    let hex: Vec<u8> = guid.bytes().filter(|c| *c != b'-').collect();
     let byte = |i: usize| u8::from_str_radix(std::str::from_utf8(&hex[2 * i..2 * i + 2]).ok()?, 16).ok();
     SQL_SERVER_BYTE_ORDER
         .iter()
         .try_fold(0u128, |acc, &i| Some(acc << 8 | u128::from(byte(i)?)))
 }
 
-/// Which byte of the text form SQL Server compares first, second, …
-const SQL_SERVER_BYTE_ORDER: [usize; 16] = [10, 11, 12, 13, 14, 15, 8, 9, 6, 7, 4, 5, 0, 1, 2, 3];
+/// Which byte of the text form SQL Server compares first, second, …: the last group (bytes
+/// 10–15), bytes 8–9, then the first three groups each from its last byte. This is `SqlGuid`'s
+/// order (`s_rgiGuidOrder` = 10…15, 8, 9, 6, 7, 4, 5, 0…3 in dotnet/runtime's SqlGuid.cs)
+/// over `Guid.ToByteArray()`, whose first three groups are little-endian.
+const SQL_SERVER_BYTE_ORDER: [usize; 16] = [10, 11, 12, 13, 14, 15, 8, 9, 7, 6, 5, 4, 3, 2, 1, 0];
 
 /// The GUID whose [`sql_server_value`] is `value`.
 fn from_sql_server_value(value: u128) -> String {
@@ -251,13 +261,15 @@ impl Reader {
 mod tests {
     use super::*;
 
-    /// A GUID's bytes in SQL Server's `uniqueidentifier` comparison order: bytes 10–15, then
-    /// 8–9, 6–7, 4–5, 0–3 (the last group of the text form first).
+    /// A GUID's bytes in SQL Server's `uniqueidentifier` comparison order, computed the way
+    /// `SqlGuid` does: its order of byte indices over the little-endian `ToByteArray()` form.
     fn sql_server_key(guid: &str) -> Vec<u8> {
         let hex: String = guid.chars().filter(|c| *c != '-').collect();
-        let byte = |i: usize| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
-        let order = [10, 11, 12, 13, 14, 15, 8, 9, 6, 7, 4, 5, 0, 1, 2, 3];
-        order.iter().map(|&i| byte(i)).collect()
+        let text = |i: usize| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap();
+        // Guid.ToByteArray(): the first three groups little-endian, the rest as written.
+        let to_byte_array = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15].map(text);
+        let sql_guid_order = [10, 11, 12, 13, 14, 15, 8, 9, 6, 7, 4, 5, 0, 1, 2, 3];
+        sql_guid_order.iter().map(|&i| to_byte_array[i]).collect()
     }
 
     fn text_key(guid: &str) -> Vec<u8> {
